@@ -1,0 +1,86 @@
+// JSON configs: reading with path-aware errors, unit conversion at the edge, and the resolved
+// config (every default filled in) that goes into every output.
+#pragma once
+
+#include <nlohmann/json.hpp>
+
+#include <array>
+#include <cstdint>
+#include <optional>
+#include <set>
+#include <string>
+#include <vector>
+
+#include "spinnet/engine.hpp"
+#include "spinnet/errors.hpp"
+
+namespace spinnet {
+
+using json = nlohmann::ordered_json;
+
+/// What a number must satisfy.
+enum class Bound { any, positive, non_negative, unit_interval };
+
+/// Reads one JSON object, recording each value it returns (defaults included) into `resolved`,
+/// and rejecting unknown keys on finish() with a "did you mean" hint.
+class ObjectReader {
+ public:
+  ObjectReader(const json& object, std::string path, json& resolved);
+
+  bool has(const std::string& key) const;
+  const std::string& path() const { return path_; }
+  std::string path_of(const std::string& key) const;
+
+  double number(const std::string& key, std::optional<double> fallback, Bound bound = Bound::any);
+  std::uint64_t integer(const std::string& key, std::optional<std::uint64_t> fallback, std::uint64_t minimum = 0);
+  std::string choice(const std::string& key, std::optional<std::string> fallback,
+                     const std::vector<std::string>& allowed);
+  std::array<double, 3> vector3(const std::string& key, std::optional<std::array<double, 3>> fallback,
+                                bool nonzero = false);
+  /// A per-device scalar: a number, or {"values": [...]} with one number per device.
+  std::vector<double> column(const std::string& key, double fallback, std::size_t count, Bound bound = Bound::any);
+  /// A per-device vector: [x, y, z], or {"values": [[x, y, z], ...]} with one per device.
+  std::vector<std::array<double, 3>> vector_column(const std::string& key, std::array<double, 3> fallback,
+                                                   std::size_t count, bool nonzero = false);
+  /// A nested object (an empty one when absent and optional).
+  ObjectReader object(const std::string& key, bool required = false);
+  /// An array of objects (empty when absent).
+  std::vector<ObjectReader> objects(const std::string& key);
+  /// The raw value of a key the caller validates itself (nullptr when absent); marks it known.
+  const json* raw(const std::string& key);
+  /// Records the resolved value of a key read through raw().
+  void record(const std::string& key, json value);
+  /// Throws ConfigError for the first key that no accessor asked for.
+  void finish() const;
+
+ private:
+  const json& value_at(const std::string& key) const;
+
+  const json* object_;
+  std::string path_;
+  json* resolved_;
+  std::set<std::string> known_;
+  static const json empty_;
+};
+
+/// Closest candidate by edit distance, or "" when none is close.
+std::string closest_match(const std::string& word, const std::set<std::string>& candidates);
+
+/// Describes a JSON value for an error message ("string \"abc\"", "number -1", "array of 2").
+std::string describe(const json& value);
+
+/// Reads and parses a JSON file; errors name the file (and line/column for syntax errors).
+json load_json_file(const std::string& file);
+
+/// A macrospin run as described by a config file.
+struct MacrospinRunConfig {
+  std::string name;
+  MacrospinProblem problem;
+  json resolved;  // the config with every default filled in
+};
+
+/// Validates and converts a config (units at the edge: everything in `problem` is SI). `source`
+/// prefixes error paths (usually the file name).
+MacrospinRunConfig read_macrospin_config(const json& config, const std::string& source);
+
+}  // namespace spinnet

@@ -1,0 +1,12 @@
+// Annotations that let one function serve the CPU backend and the CUDA kernels.
+#pragma once
+
+#if defined(__CUDACC__)
+#define SPINNET_HD __host__ __device__
+#define SPINNET_INLINE __forceinline__
+#else
+#define SPINNET_HD
+#define SPINNET_INLINE inline __attribute__((always_inline))
+#endif
+
+#define SPINNET_HDI SPINNET_HD SPINNET_INLINE

@@ -1,0 +1,121 @@
+// spinnet command line: run and validate configs. Every user error ends in one line on stderr and
+// exit code 2.
+#include <CLI/CLI.hpp>
+#include <unistd.h>
+
+#include <chrono>
+#include <cstdio>
+#include <filesystem>
+#include <iostream>
+#include <string>
+
+#include "spinnet/config.hpp"
+#include "spinnet/engine.hpp"
+#include "spinnet/errors.hpp"
+#include "spinnet/output.hpp"
+
+namespace {
+
+constexpr int exit_user_error = 2;
+
+/// Progress on stderr: a redrawn bar with rate and ETA on a terminal, a plain line every few
+/// seconds otherwise.
+class ProgressReporter {
+ public:
+  explicit ProgressReporter(bool quiet) : quiet_(quiet), tty_(::isatty(STDERR_FILENO) != 0) {}
+
+  void operator()(double fraction) {
+    if (quiet_) return;
+    const auto now = std::chrono::steady_clock::now();
+    const double elapsed = std::chrono::duration<double>(now - start_).count();
+    const double since = std::chrono::duration<double>(now - last_).count();
+    const bool done = fraction >= 1.0;
+    if (!done && since < (tty_ ? 0.2 : 5.0)) return;
+    last_ = now;
+    const double eta = fraction > 0 ? elapsed * (1 - fraction) / fraction : 0;
+    if (tty_) {
+      const int width = 30, filled = static_cast<int>(fraction * width);
+      std::fprintf(stderr, "\r[%s%s] %5.1f%%  %.1f s elapsed  ETA %.1f s", std::string(filled, '#').c_str(),
+                   std::string(width - filled, '.').c_str(), 100 * fraction, elapsed, eta);
+      if (done) std::fprintf(stderr, "\n");
+    } else {
+      std::fprintf(stderr, "progress %5.1f%%  elapsed %.1f s  ETA %.1f s\n", 100 * fraction, elapsed, eta);
+    }
+    std::fflush(stderr);
+  }
+
+ private:
+  bool quiet_, tty_;
+  std::chrono::steady_clock::time_point start_ = std::chrono::steady_clock::now(), last_ = start_;
+};
+
+spinnet::Backend parse_backend(const std::string& name) {
+  if (name == "cpu") return spinnet::Backend::cpu;
+  if (name == "cuda") return spinnet::Backend::cuda;
+  return spinnet::Backend::automatic;
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  CLI::App app{"spinnet: GPU-accelerated simulator of spintronic neural networks"};
+  app.set_version_flag("--version", std::string("spinnet ") + SPINNET_VERSION);
+  app.require_subcommand(1);
+
+  std::string config_file, out_dir, backend = "auto";
+  int threads = 0;
+  bool quiet = false;
+  CLI::App* run = app.add_subcommand("run", "run the experiment a config describes");
+  run->add_option("config", config_file, "JSON config file")->required();
+  run->add_option("--out", out_dir, "output directory (default: spinnet-out/<config name>)");
+  run->add_option("--backend", backend, "auto (CUDA when a device is present), cpu or cuda")
+      ->check(CLI::IsMember({"auto", "cpu", "cuda"}));
+  run->add_option("--threads", threads, "CPU threads (default: all)")->check(CLI::NonNegativeNumber);
+  run->add_flag("--quiet", quiet, "no progress output");
+
+  CLI::App* validate = app.add_subcommand("validate", "check a config without running it");
+  validate->add_option("config", config_file, "JSON config file")->required();
+
+  try {
+    app.parse(argc, argv);
+  } catch (const CLI::CallForHelp& e) {
+    return app.exit(e);
+  } catch (const CLI::CallForVersion& e) {
+    return app.exit(e);
+  } catch (const CLI::ParseError& e) {
+    std::cerr << "spinnet: " << e.what() << " (see spinnet --help)\n";
+    return exit_user_error;
+  }
+
+  try {
+    const spinnet::json document = spinnet::load_json_file(config_file);
+    const spinnet::MacrospinRunConfig config = spinnet::read_macrospin_config(document, config_file);
+    if (*validate) {
+      std::cout << config_file << ": valid (" << config.problem.devices.size() << " devices, "
+                << config.problem.steps << " steps)\n";
+      return 0;
+    }
+    if (out_dir.empty()) out_dir = (std::filesystem::path("spinnet-out") / config.name).string();
+    spinnet::prepare_output_directory(out_dir);
+    spinnet::RunOptions options;
+    options.backend = parse_backend(backend);
+    options.threads = threads;
+    ProgressReporter reporter(quiet);
+    options.progress = [&reporter](double f) { reporter(f); };
+    const spinnet::MacrospinResult result = spinnet::run_macrospin(config.problem, options);
+    spinnet::write_macrospin_outputs(out_dir, config, result, config_file);
+    std::cout << "spinnet: " << config.name << ": " << config.problem.devices.size() << " devices x "
+              << config.problem.steps << " steps on " << result.backend << " in " << result.wall_seconds << " s ("
+              << result.device_steps_per_second << " device-steps/s); results in " << out_dir << "\n";
+    return 0;
+  } catch (const spinnet::ConfigError& e) {
+    std::cerr << "spinnet: " << e.what() << "\n";
+    return exit_user_error;
+  } catch (const spinnet::RunError& e) {
+    std::cerr << "spinnet: " << e.what() << "\n";
+    return exit_user_error;
+  } catch (const std::exception& e) {
+    std::cerr << "spinnet: internal error: " << e.what() << "\n";
+    return 1;
+  }
+}
