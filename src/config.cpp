@@ -1,10 +1,15 @@
 #include "spinnet/config.hpp"
 
 #include <algorithm>
+#include <cerrno>
 #include <cmath>
+#include <cstring>
+#include <filesystem>
 #include <fstream>
 #include <limits>
 #include <sstream>
+
+#include <unistd.h>
 
 #include "spinnet/constants.hpp"
 
@@ -300,8 +305,11 @@ void ObjectReader::finish() const {
 }
 
 json load_json_file(const std::string& file) {
+  // A directory opens as an empty stream: say what it is rather than "invalid JSON".
+  if (std::filesystem::is_directory(file)) throw ConfigError(file, "is a directory, not a JSON config file", 0);
   std::ifstream in(file, std::ios::binary);
-  if (!in) throw ConfigError(file, "cannot open the file for reading (does it exist?)", 0);
+  if (!in)
+    throw ConfigError(file, std::string("cannot open the file for reading (") + std::strerror(errno) + ")", 0);
   std::stringstream text;
   text << in.rdbuf();
   try {
@@ -358,6 +366,20 @@ MacrospinRunConfig read_macrospin_config_unprefixed(const json& config) {
   const std::size_t n = devices.integer("count", 1, 1);
   if (n > std::numeric_limits<std::uint32_t>::max())
     throw ConfigError(devices.path_of("count"), "at most 4294967295 devices (32-bit device ids)", std::to_string(n));
+  {
+    // Refuse a batch whose parameters cannot fit in physical memory before allocating them (the
+    // allocation would throw bad_alloc or, with overcommit, get the process killed): reading holds
+    // each device's parameters and, meanwhile, about as many bytes of per-key columns.
+    // run_macrospin checks the whole run against available memory later.
+    const std::uint64_t physical =
+        static_cast<std::uint64_t>(::sysconf(_SC_PHYS_PAGES)) * static_cast<std::uint64_t>(::sysconf(_SC_PAGE_SIZE));
+    const std::uint64_t needed = static_cast<std::uint64_t>(n) * 2 * sizeof(MacrospinParameters<double>);
+    if (needed > physical)
+      throw ConfigError(devices.path_of("count"),
+                        "a batch that fits in this machine's memory (" + std::to_string(physical >> 20) + " MiB)",
+                        std::to_string(n) + " devices, whose parameters need " + std::to_string(needed >> 20) +
+                            " MiB");
+  }
   problem.devices.resize(n);
   const auto alpha = devices.column("alpha", 0.01, n, Bound::positive);
   const auto gamma = devices.column("gamma_rad_per_s_T", constants::gyromagnetic_ratio, n, Bound::positive);

@@ -1,149 +1,113 @@
-// Backend selection, memory checks, chunked stepping with progress, blow-up reporting and result
-// extraction for the macrospin engine.
-#include <omp.h>
-
+// The macrospin engine's host side: problem -> batch, run, observables.
 #include <chrono>
 #include <cmath>
-#include <fstream>
-#include <sstream>
 #include <string>
 
-#include "macrospin_cpu.hpp"
-#include "macrospin_host_batch.hpp"
+#include "batch_runner.hpp"
 #include "spinnet/engine.hpp"
 #include "spinnet/errors.hpp"
 
-#if defined(SPINNET_HAVE_CUDA)
-#include "macrospin_cuda.hpp"
-#endif
-
 namespace spinnet {
-
-std::string to_string(Precision p) { return p == Precision::float32 ? "float32" : "float64"; }
-
-std::string to_string(Backend b) {
-  switch (b) {
-    case Backend::automatic: return "auto";
-    case Backend::cpu: return "cpu";
-    case Backend::cuda: return "cuda";
-  }
-  return "?";
-}
-
-bool cuda_available() {
-#if defined(SPINNET_HAVE_CUDA)
-  return cuda::device_count() > 0;
-#else
-  return false;
-#endif
-}
 
 std::uint64_t estimated_bytes(const MacrospinProblem& problem) {
   const std::uint64_t n = problem.devices.size();
   const std::uint64_t value = problem.precision == Precision::float32 ? 4 : 8;
   const std::uint64_t tones = problem.field_tones.size() + problem.current_tones.size();
   const std::uint64_t samples = problem.trace_every > 0 ? problem.steps / problem.trace_every : 0;
-  const std::uint64_t per_device = sizeof(MacrospinParameters<double>) + 24 * value + 3 * value + 9 * 8 + 16 +
-                                   tones * (5 * 8 + 3 * value + 2 * 8) + 16 * 8;
-  return n * per_device + samples * problem.trace_devices.size() * 3 * (value + 8);
+  const std::uint64_t per_device = sizeof(MacrospinParameters<double>) + sizeof(MacrospinCoefficients<double>) / 8 * value +
+                                   4 * value + sizeof(MacrospinAccumulators) + 16 + tones * (5 * 8 + 3 * value + 2 * 8) +
+                                   problem.current_schedule.values.size() * (8 + value) + 16 * 8;
+  return n * per_device + samples * problem.trace_devices.size() * 4 * (value + 8);
 }
 
 namespace {
 
-std::uint64_t available_host_bytes() {
-  std::ifstream meminfo("/proc/meminfo");
-  std::string key;
-  std::uint64_t kib = 0;
-  std::string unit;
-  while (meminfo >> key >> kib >> unit) {
-    if (key == "MemAvailable:") return kib * 1024;
-  }
-  return ~std::uint64_t{0};
+RunControl control_of(const MacrospinProblem& p) {
+  RunControl c;
+  c.dt = p.dt;
+  c.steps = p.steps;
+  c.transient_steps = p.transient_steps;
+  c.seed = p.seed;
+  c.first_device_id = p.first_device_id;
+  c.axis = p.frequency_axis;
+  c.drift_limit = p.drift_limit;
+  c.trace_every = p.trace_every;
+  c.trace_devices = p.trace_devices;
+  c.precision = p.precision;
+  return c;
 }
 
-std::string format_time(double seconds) {
-  std::ostringstream s;
-  s.precision(6);
-  s << seconds * 1e9 << " ns";
-  return s.str();
+DriveInput drive_of(const MacrospinProblem& p) {
+  DriveInput d;
+  for (const FieldTone& t : p.field_tones)
+    d.vector_tones.push_back({t.amplitude_x, t.amplitude_y, t.amplitude_z, t.frequency, t.phase});
+  for (const CurrentTone& t : p.current_tones) d.current_tones.push_back({t.amplitude, {}, {}, t.frequency, t.phase});
+  d.schedule = p.current_schedule;
+  return d;
 }
 
 template <class T>
-MacrospinResult run_typed(const MacrospinProblem& problem, bool use_cuda, const RunOptions& options) {
-  detail::MacrospinHostBatch<T> batch(problem);
-  const bool thermal = [&] {
-    for (const auto& d : problem.devices)
-      if (d.temperature > 0) return true;
-    return false;
-  }();
-  // Chunks short enough for progress reports, long enough to amortize launches and thread teams.
-  const std::uint64_t chunk = std::max<std::uint64_t>(1, std::min<std::uint64_t>(problem.steps, std::max<std::uint64_t>(
-                                                                                                     1000, problem.steps / 100)));
+MacrospinResult run_typed(const MacrospinProblem& problem, const RunOptions& options) {
+  const RunControl control = control_of(problem);
+  const DriveInput drive = drive_of(problem);
+  detail::HostBatch<MacrospinModel, T> batch(
+      problem.devices.size(), control, drive,
+      [&](std::size_t i) { return make_coefficients<T>(problem.devices[i], problem.dt); },
+      [&](std::size_t i) {
+        const MacrospinParameters<double>& p = problem.devices[i];
+        const double norm = std::sqrt(p.m0x * p.m0x + p.m0y * p.m0y + p.m0z * p.m0z);
+        return MacrospinState<T>{static_cast<T>(p.m0x / norm), static_cast<T>(p.m0y / norm),
+                                 static_cast<T>(p.m0z / norm)};
+      });
+  bool thermal = false;
+  for (const auto& d : problem.devices) thermal = thermal || d.temperature > 0;
+
   MacrospinResult result;
   const auto start = std::chrono::steady_clock::now();
-  if (use_cuda) {
-#if defined(SPINNET_HAVE_CUDA)
-    auto callback = [](void* context, double fraction) {
-      const auto* opts = static_cast<const RunOptions*>(context);
-      if (opts->progress) opts->progress(fraction);
-    };
-    cuda::run<T>(batch.view, problem.steps, chunk, batch.trace_samples, thermal, callback,
-                 const_cast<RunOptions*>(&options));
-    result.backend = std::string("cuda (") + cuda::device_name() + ")";
-#endif
-  } else {
-    const int threads = options.threads > 0 ? options.threads : omp_get_max_threads();
-    for (std::uint64_t begin = 0; begin < problem.steps; begin += chunk) {
-      const std::uint64_t end = std::min(problem.steps, begin + chunk);
-      detail::cpu_advance<T>(batch.view, begin, end, thermal, threads);
-      if (options.progress) options.progress(static_cast<double>(end) / static_cast<double>(problem.steps));
-    }
-    result.backend = "cpu (" + std::to_string(threads) + " threads)";
-  }
+  result.backend = detail::advance_batch(batch, control, thermal, options);
   result.wall_seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
   result.device_steps_per_second =
       static_cast<double>(problem.steps) * static_cast<double>(batch.devices) / std::max(result.wall_seconds, 1e-12);
 
-  for (std::size_t i = 0; i < batch.devices; ++i) {
-    if (batch.status[i] == status_ok) continue;
-    const std::uint64_t step = batch.failed_step[i];
-    const std::string why = batch.status[i] == status_not_finite
-                                ? "m became non-finite"
-                                : "|m| drifted by more than " + std::to_string(problem.drift_limit) +
-                                      " in one step (time step too large for the fields and torques)";
-    throw RunError("numerical blow-up: instance 0, device " + std::to_string(problem.first_device_id + i) + " at t = " +
-                   format_time(static_cast<double>(step + 1) * problem.dt) + " (step " + std::to_string(step + 1) +
-                   "): " + why + "; reduce integration.dt_ps");
-  }
+  detail::report_failures(batch.status, batch.failed_step, batch.devices, control,
+                          "|m| drifted by more than " + std::to_string(problem.drift_limit) +
+                              " in one step (time step too large for the fields and torques)");
 
   const std::size_t n = batch.devices;
   const double samples = static_cast<double>(problem.steps - problem.transient_steps);
-  auto mean = [&](const std::vector<double>& sums) {
+  const auto& acc = batch.accumulators.view;
+  auto column_mean = [&](int member) {
     std::vector<double> out(n);
-    for (std::size_t i = 0; i < n; ++i) out[i] = sums[i] / samples;
+    for (std::size_t i = 0; i < n; ++i) out[i] = acc.column[member][i] / samples;
     return out;
   };
-  result.mean_mx = mean(batch.accumulators.mx);
-  result.mean_my = mean(batch.accumulators.my);
-  result.mean_mz = mean(batch.accumulators.mz);
-  result.mean_mx2 = mean(batch.accumulators.mx2);
-  result.mean_my2 = mean(batch.accumulators.my2);
-  result.mean_mz2 = mean(batch.accumulators.mz2);
-  result.mean_resistance = mean(batch.accumulators.resistance);
-  result.rectified_voltage = mean(batch.accumulators.power);
-  result.frequency.resize(n);
-  for (std::size_t i = 0; i < n; ++i)
-    result.frequency[i] = batch.accumulators.phase[i] / (constants::two_pi * samples * problem.dt);
-  result.final_mx.assign(batch.mx.begin(), batch.mx.begin() + static_cast<std::ptrdiff_t>(n));
-  result.final_my.assign(batch.my.begin(), batch.my.begin() + static_cast<std::ptrdiff_t>(n));
-  result.final_mz.assign(batch.mz.begin(), batch.mz.begin() + static_cast<std::ptrdiff_t>(n));
+  // Column order = member order of MacrospinAccumulators.
+  result.mean_mx = column_mean(0);
+  result.mean_my = column_mean(1);
+  result.mean_mz = column_mean(2);
+  result.mean_mx2 = column_mean(3);
+  result.mean_my2 = column_mean(4);
+  result.mean_mz2 = column_mean(5);
+  result.mean_resistance = column_mean(6);
+  result.rectified_voltage = column_mean(7);
+  result.frequency = column_mean(8);
+  for (double& f : result.frequency) f /= constants::two_pi * problem.dt;
+  const auto& state = batch.state.view;
+  for (std::size_t i = 0; i < n; ++i) {
+    result.final_mx.push_back(state.column[0][i]);
+    result.final_my.push_back(state.column[1][i]);
+    result.final_mz.push_back(state.column[2][i]);
+  }
   result.trace_samples = batch.trace_samples;
   result.trace_time.resize(batch.trace_samples);
   for (std::uint64_t s = 0; s < batch.trace_samples; ++s)
     result.trace_time[s] = static_cast<double>((s + 1) * problem.trace_every) * problem.dt;
-  result.trace_x.assign(batch.trace_x.begin(), batch.trace_x.end());
-  result.trace_y.assign(batch.trace_y.begin(), batch.trace_y.end());
-  result.trace_z.assign(batch.trace_z.begin(), batch.trace_z.end());
+  const std::size_t traced = batch.trace_signal.size();
+  const auto& ts = batch.trace_state.view;
+  result.trace_x.assign(ts.column[0], ts.column[0] + traced);
+  result.trace_y.assign(ts.column[1], ts.column[1] + traced);
+  result.trace_z.assign(ts.column[2], ts.column[2] + traced);
+  result.trace_voltage.assign(batch.trace_signal.begin(), batch.trace_signal.end());
   return result;
 }
 
@@ -152,27 +116,10 @@ MacrospinResult run_typed(const MacrospinProblem& problem, bool use_cuda, const 
 MacrospinResult run_macrospin(const MacrospinProblem& problem, const RunOptions& options) {
   if (problem.devices.empty()) throw RunError("the batch has no devices");
   if (problem.steps <= problem.transient_steps) throw RunError("the run has no steps after the transient");
-  const std::uint64_t needed = estimated_bytes(problem);
-  const std::uint64_t available = available_host_bytes();
-  if (needed > available) {
-    throw RunError("run needs " + std::to_string(needed >> 20) + " MiB of memory, the machine has " +
-                   std::to_string(available >> 20) + " MiB available; use fewer devices or a sparser trace");
-  }
-  bool use_cuda = false;
-  switch (options.backend) {
-    case Backend::cpu: use_cuda = false; break;
-    case Backend::automatic: use_cuda = cuda_available(); break;
-    case Backend::cuda:
-#if defined(SPINNET_HAVE_CUDA)
-      if (!cuda_available()) throw RunError("--backend cuda: no CUDA device is visible on this machine");
-      use_cuda = true;
-#else
-      throw RunError("--backend cuda: this spinnet was built without CUDA (configure with nvcc available)");
-#endif
-      break;
-  }
-  return problem.precision == Precision::float32 ? run_typed<float>(problem, use_cuda, options)
-                                                 : run_typed<double>(problem, use_cuda, options);
+  detail::check_host_memory(estimated_bytes(problem));
+  detail::choose_cuda(options.backend);  // fail early when the requested backend is missing
+  return problem.precision == Precision::float32 ? run_typed<float>(problem, options)
+                                                 : run_typed<double>(problem, options);
 }
 
 }  // namespace spinnet

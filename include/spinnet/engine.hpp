@@ -7,6 +7,7 @@
 #include <string>
 #include <vector>
 
+#include "spinnet/drive.hpp"
 #include "spinnet/macrospin.hpp"
 
 namespace spinnet {
@@ -31,11 +32,49 @@ struct CurrentTone {
   std::vector<double> phase;      // rad
 };
 
+/// A tone set entry with per-device amplitude vector, frequency (Hz) and phase (rad). Components a
+/// model does not use may be left empty.
+struct ToneInput {
+  std::vector<double> amplitude_x, amplitude_y, amplitude_z;
+  std::vector<double> frequency;
+  std::vector<double> phase;
+};
+
+/// A per-device current schedule (A) added to the DC current: values[sample][device], one sample
+/// every `interval` seconds, held or linearly interpolated.
+struct ScheduleInput {
+  ScheduleKind kind = ScheduleKind::none;
+  double interval = 0;  // s
+  std::vector<std::vector<double>> values;
+};
+
+/// Time-dependent inputs of a batch, in a model's own units (see each model).
+struct DriveInput {
+  std::vector<ToneInput> vector_tones;
+  std::vector<ToneInput> current_tones;  // A (amplitude_x)
+  ScheduleInput schedule;
+};
+
+/// How long and how to integrate a batch, for any model.
+struct RunControl {
+  double dt = 1e-12;                  // s
+  std::uint64_t steps = 0;            // total steps, transient included
+  std::uint64_t transient_steps = 0;  // steps excluded from the averages
+  std::uint64_t seed = 0;             // master seed of all random streams
+  std::uint32_t first_device_id = 0;  // global id of device 0
+  Vec3<double> axis{0, 0, 1};
+  double drift_limit = 1e-3;
+  std::uint64_t trace_every = 0;             // 0: no trace
+  std::vector<std::uint32_t> trace_devices;  // device indices
+  Precision precision = Precision::float32;
+};
+
 /// A batch of macrospin junctions and the integration to perform on it. SI units.
 struct MacrospinProblem {
   std::vector<MacrospinParameters<double>> devices;
   std::vector<FieldTone> field_tones;
   std::vector<CurrentTone> current_tones;
+  ScheduleInput current_schedule;      // extra per-device current, A
   double dt = 1e-12;                   // s
   std::uint64_t steps = 0;             // total steps, transient included
   std::uint64_t transient_steps = 0;   // steps excluded from the averages
@@ -59,6 +98,7 @@ struct MacrospinResult {
   std::uint64_t trace_samples = 0;
   std::vector<double> trace_time;                   // s, one per sample
   std::vector<double> trace_x, trace_y, trace_z;    // [sample * traced devices + k]
+  std::vector<double> trace_voltage;                // R(t) I(t), V
   std::string backend;
   double wall_seconds = 0;
   double device_steps_per_second = 0;

@@ -10,3 +10,11 @@
 #endif
 
 #define SPINNET_HDI SPINNET_HD SPINNET_INLINE
+
+#if defined(__CUDACC__)
+#define SPINNET_UNROLL _Pragma("unroll")
+#elif defined(__GNUC__) && !defined(__clang__)
+#define SPINNET_UNROLL _Pragma("GCC unroll 64")
+#else
+#define SPINNET_UNROLL
+#endif

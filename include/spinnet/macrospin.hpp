@@ -4,8 +4,11 @@
 #pragma once
 
 #include <cstdint>
+#include <tuple>
 
+#include "spinnet/batch.hpp"
 #include "spinnet/constants.hpp"
+#include "spinnet/random.hpp"
 #include "spinnet/fast_math.hpp"
 #include "spinnet/hostdevice.hpp"
 #include "spinnet/vec3.hpp"
@@ -43,25 +46,20 @@ struct MacrospinParameters {
 #undef SPINNET_DECLARE_MEMBER
 };
 
-// What the inner loop needs, derived once per device and time step from the parameters.
-#define SPINNET_MACROSPIN_COEFFICIENTS(X)                                        \
-  X(precession_rate) /* gamma0 / (1 + alpha^2), m/(A s) */                      \
-  X(alpha)                                                                      \
-  X(Hk) X(ux) X(uy) X(uz)                                                       \
-  X(NMs_x) X(NMs_y) X(NMs_z) /* N_i Ms, A/m */                                  \
-  X(Hx) X(Hy) X(Hz)                                                             \
-  X(px) X(py) X(pz)                                                             \
-  X(polarization) X(lambda) X(beta)                                             \
-  X(current)                                                                    \
-  X(aJ_per_ampere) /* hbar / (2 e mu0 Ms V), A/m per A */                      \
-  X(thermal_sigma) /* Brown field standard deviation per step, A/m */          \
-  X(R_P) X(delta_R)
-
+/// What the inner loop needs, derived once per device and time step from the parameters.
 template <class T>
 struct MacrospinCoefficients {
-#define SPINNET_DECLARE_MEMBER(name) T name;
-  SPINNET_MACROSPIN_COEFFICIENTS(SPINNET_DECLARE_MEMBER)
-#undef SPINNET_DECLARE_MEMBER
+  T precession_rate;  // gamma0 / (1 + alpha^2), m/(A s)
+  T alpha;
+  T Hk, ux, uy, uz;   // anisotropy field (A/m) and unit axis
+  T NMs_x, NMs_y, NMs_z;  // N_i Ms, A/m
+  T Hx, Hy, Hz;       // applied field, A/m
+  T px, py, pz;       // unit polarizer
+  T polarization, lambda, beta;
+  T current;          // DC current, A
+  T aJ_per_ampere;    // hbar / (2 e mu0 Ms V), A/m per A
+  T thermal_sigma;    // Brown field standard deviation per step, A/m
+  T R_P, delta_R;     // Ohm
 };
 
 /// Derives the inner-loop coefficients of one device for time step dt (seconds). Computed in
@@ -163,5 +161,92 @@ template <class T>
 SPINNET_HDI T resistance(Vec3<T> m, const MacrospinCoefficients<T>& c) {
   return c.R_P + c.delta_R * static_cast<T>(0.5) * (static_cast<T>(1) - (m.x * c.px + m.y * c.py + m.z * c.pz));
 }
+
+/// Dynamical state of one junction: the unit magnetization.
+template <class T>
+struct MacrospinState {
+  T mx, my, mz;
+};
+
+/// What one step adds to the running sums (zero during the transient and after a failure).
+template <class T>
+struct MacrospinSample {
+  T mx, my, mz, mx2, my2, mz2, resistance, power, phase;
+};
+
+/// Running sums of the observables of one junction over the steps after the transient, member for
+/// member the sums of MacrospinSample. Kept in double: 10^9 float additions would lose the mean.
+struct MacrospinAccumulators {
+  double mx, my, mz;     // sum of m
+  double mx2, my2, mz2;  // sum of m_i^2
+  double resistance;     // sum of R(t)
+  double power;          // sum of R(t) I(t)   (rectified voltage = mean)
+  double phase;          // sum of phase increments around the frequency axis, rad
+};
+
+/// The macrospin device model (see batch.hpp for the interface every model implements).
+struct MacrospinModel {
+  template <class T>
+  using Coefficients = MacrospinCoefficients<T>;
+  template <class T>
+  using State = MacrospinState<T>;
+  using Accumulators = MacrospinAccumulators;
+  template <class T>
+  using Sample = MacrospinSample<T>;
+
+  /// Advances one junction by one step (step -> step + 1). A junction that has failed keeps its
+  /// state. Everything in and out by value (see batch.hpp).
+  template <class T, bool Thermal, bool Inputs>
+  SPINNET_HDI static StepOutcome<MacrospinState<T>, MacrospinSample<T>, T> step(
+      const StepContext<T>& context, const DriveView<T>& drive, std::size_t i, const MacrospinCoefficients<T> c,
+      const MacrospinState<T> state, std::uint32_t status, std::uint64_t failed_step, std::uint64_t step) {
+    const Vec3<T> m{state.mx, state.my, state.mz};
+    Drive<T> now{{T(0), T(0), T(0)}, c.current};
+    Drive<T> next = now;
+    if constexpr (Inputs) {
+      now = {tone_sum(drive.vector_tones, drive.stride, i, step), current_at<T, true>(drive, i, c.current, step)};
+      next = {tone_sum(drive.vector_tones, drive.stride, i, step + 1),
+              current_at<T, true>(drive, i, c.current, step + 1)};
+    }
+    Vec3<T> thermal{T(0), T(0), T(0)};
+    if constexpr (Thermal) {
+      thermal = c.thermal_sigma * normal3<T>(context.seed, context.first_device_id + static_cast<std::uint32_t>(i),
+                                             step, RandomStream::thermal);
+    }
+    const Vec3<T> raw = heun_step(m, c, now, next, thermal, context.dt);
+    const T norm2 = dot(raw, raw);
+    const T upper = (T(1) + context.drift_limit) * (T(1) + context.drift_limit);
+    const T lower = (T(1) - context.drift_limit) * (T(1) - context.drift_limit);
+    const std::uint32_t verdict = !fast::is_finite(norm2)                ? status_not_finite
+                                  : (norm2 > upper || norm2 < lower) ? status_norm_drift
+                                                                     : status_ok;
+    const bool alive = status == status_ok && verdict == status_ok;
+    const T inverse_norm = alive ? T(1) / fast::sqrt(norm2) : T(1);
+    const Vec3<T> updated = alive ? inverse_norm * raw : m;
+    failed_step = (status == status_ok && verdict != status_ok) ? step : failed_step;
+    status = status == status_ok ? verdict : status;
+    // Branch-free accumulation (weight 0 or 1): the CPU backend vectorizes this body across devices.
+    const bool record = alive && step >= context.transient_steps;
+    const T weight = record ? T(1) : T(0);
+    const T R = resistance(updated, c);
+    const T signal = R * next.current;
+    // Phase increment around the axis a between m_n and m_{n+1}:
+    // tan(dphi) = (m_n x m_{n+1}).a / (m_n.m_{n+1} - (m_n.a)(m_{n+1}.a)).
+    const Vec3<T> a = context.axis;
+    const T sine = dot(cross(m, updated), a);
+    const T cosine = dot(m, updated) - dot(m, a) * dot(updated, a);
+    const T dphi = fast::atan2(sine, cosine);
+    const MacrospinSample<T> sample{weight * updated.x,
+                                    weight * updated.y,
+                                    weight * updated.z,
+                                    weight * updated.x * updated.x,
+                                    weight * updated.y * updated.y,
+                                    weight * updated.z * updated.z,
+                                    weight * R,
+                                    weight * signal,
+                                    weight * dphi};
+    return {{updated.x, updated.y, updated.z}, sample, status, failed_step, signal};
+  }
+};
 
 }  // namespace spinnet

@@ -1,0 +1,130 @@
+// CPU backend for any device model: OpenMP over blocks of W devices, and within a block one
+// vectorized pass per step over the same host/device step function the CUDA kernel calls.
+// Include from the model's src/<model>_cpu.cpp and instantiate cpu_advance<Model, T> there.
+#pragma once
+
+#include <cstdint>
+#include <array>
+#include <bit>
+#include <cstring>
+#include <tuple>
+#include <utility>
+
+#include "host_batch.hpp"
+#include "spinnet/batch.hpp"
+
+namespace spinnet::detail {
+
+/// The state of W devices in local structure-of-arrays form: what the vectorized loop reads.
+template <class Model, class T, std::size_t W>
+struct LaneBlock {
+  using View = BatchView<Model, T>;
+  using Coefficients = typename View::Coefficients;
+  using State = typename View::State;
+  using Accumulators = typename View::Accumulators;
+  static constexpr int K = member_count<Coefficients, T>;
+  static constexpr int S = member_count<State, T>;
+  static constexpr int A = member_count<Accumulators, double>;
+
+  alignas(64) T coefficient[K][W];
+  alignas(64) T state[S][W];
+  alignas(64) double accumulator[A][W];
+  alignas(64) std::uint32_t status[W];
+  alignas(64) std::uint64_t failed_step[W];
+
+  void load(const View& v, std::size_t base) {
+    for (std::size_t l = 0; l < W; ++l) {
+      for (int k = 0; k < K; ++k) coefficient[k][l] = v.coefficients.column[k][base + l];
+      for (int k = 0; k < S; ++k) state[k][l] = v.state.column[k][base + l];
+      for (int k = 0; k < A; ++k) accumulator[k][l] = v.accumulators.column[k][base + l];
+      status[l] = v.status[base + l];
+      failed_step[l] = v.failed_step[base + l];
+    }
+  }
+  void store(const View& v, std::size_t base) const {
+    for (std::size_t l = 0; l < W; ++l) {
+      for (int k = 0; k < S; ++k) v.state.column[k][base + l] = state[k][l];
+      for (int k = 0; k < A; ++k) v.accumulators.column[k][base + l] = accumulator[k][l];
+      v.status[base + l] = status[l];
+      v.failed_step[base + l] = failed_step[l];
+    }
+  }
+};
+
+/// The members of a model struct as a plain array (for __builtin_bit_cast, which needs no address).
+template <class V, std::size_t N>
+struct Values {
+  V value[N];
+};
+
+// A device always sits in a full block of W lanes, so its arithmetic (and its result, bit for bit)
+// does not depend on the batch it is in or on the thread count. Within a block, each step is one
+// vectorized pass over the model's step function. The index packs spell out every member of the
+// coefficient, state and sample structs, so that the loop body builds them by aggregate
+// initialization and takes them apart with __builtin_bit_cast. Anything that takes a struct's
+// address inside the loop (a reference parameter, a member pointer, std::bit_cast, std::array's
+// operator[]) makes GCC keep it in memory lane by lane, and the loop then does not vectorize.
+template <class Model, class T, bool Thermal, bool Inputs, std::size_t... kc, std::size_t... ks, std::size_t... ka>
+void advance_blocks(const BatchView<Model, T>& v, std::uint64_t step_begin, std::uint64_t step_end, int threads,
+                    std::index_sequence<kc...>, std::index_sequence<ks...>, std::index_sequence<ka...>) {
+  constexpr std::size_t W = simd_lanes<T>;
+  using Block = LaneBlock<Model, T, W>;
+  using Coefficients = typename Block::Coefficients;
+  using State = typename Block::State;
+  const std::ptrdiff_t blocks = static_cast<std::ptrdiff_t>(v.count / W);
+#pragma omp parallel for schedule(static) num_threads(threads) if (threads > 1)
+  for (std::ptrdiff_t b = 0; b < blocks; ++b) {
+    const std::size_t base = static_cast<std::size_t>(b) * W;
+    const StepContext<T> context = v.context;
+    const DriveView<T> drive = v.drive;
+    Block block;
+    block.load(v, base);
+    alignas(64) T signal[W];
+    for (std::uint64_t step = step_begin; step < step_end; ++step) {
+#pragma omp simd
+      for (std::size_t l = 0; l < W; ++l) {
+        const auto out = Model::template step<T, Thermal, Inputs>(
+            context, drive, base + l, Coefficients{block.coefficient[kc][l]...}, State{block.state[ks][l]...},
+            block.status[l], block.failed_step[l], step);
+        const auto state = __builtin_bit_cast(Values<T, sizeof...(ks)>, out.state);
+        const auto sample = __builtin_bit_cast(Values<T, sizeof...(ka)>, out.sample);
+        ((block.state[ks][l] = state.value[ks]), ...);
+        ((block.accumulator[ka][l] += sample.value[ka]), ...);
+        block.status[l] = out.status;
+        block.failed_step[l] = out.failed_step;
+        signal[l] = out.signal;
+      }
+      if (v.trace_every != 0 && (step + 1) % v.trace_every == 0) {
+        for (std::size_t l = 0; l < W; ++l) {
+          record_trace(v, base + l, State{block.state[ks][l]...}, signal[l], step + 1);
+        }
+      }
+    }
+    block.store(v, base);
+  }
+}
+
+template <class Model, class T, bool Thermal, bool Inputs>
+void advance_blocks(const BatchView<Model, T>& v, std::uint64_t step_begin, std::uint64_t step_end, int threads) {
+  using Block = LaneBlock<Model, T, simd_lanes<T>>;
+  advance_blocks<Model, T, Thermal, Inputs>(v, step_begin, step_end, threads, std::make_index_sequence<Block::K>{},
+                                            std::make_index_sequence<Block::S>{},
+                                            std::make_index_sequence<Block::A>{});
+}
+
+/// Advances every slot of the view from step_begin to step_end (view.count: whole SIMD blocks).
+template <class Model, class T>
+void cpu_advance(const BatchView<Model, T>& view, std::uint64_t step_begin, std::uint64_t step_end, bool thermal,
+                 int threads) {
+  const DriveView<T>& d = view.drive;
+  const bool inputs = d.vector_tones.count > 0 || d.current_tones.count > 0 || d.schedule.kind != ScheduleKind::none;
+  if (thermal) {
+    inputs ? advance_blocks<Model, T, true, true>(view, step_begin, step_end, threads)
+           : advance_blocks<Model, T, true, false>(view, step_begin, step_end, threads);
+  } else {
+    inputs ? advance_blocks<Model, T, false, true>(view, step_begin, step_end, threads)
+           : advance_blocks<Model, T, false, false>(view, step_begin, step_end, threads);
+  }
+}
+
+}  // namespace spinnet::detail
