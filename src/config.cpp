@@ -1,5 +1,7 @@
 #include "spinnet/config.hpp"
 
+#include "spinnet/run_config.hpp"
+
 #include <algorithm>
 #include <cerrno>
 #include <cmath>
@@ -321,208 +323,30 @@ json load_json_file(const std::string& file) {
   }
 }
 
-namespace {
-
-constexpr double mT_to_A_per_m = 1e-3 / constants::mu0;  // mu0 H in mT -> H in A/m
-
-}  // namespace
-
-namespace {
-MacrospinRunConfig read_macrospin_config_unprefixed(const json& config);
-}  // namespace
-
 MacrospinRunConfig read_macrospin_config(const json& config, const std::string& source) {
+  const RunConfig run = read_run_config(config, source);
+  if (run.model != ModelKind::macrospin)
+    throw ConfigError((source.empty() ? "" : source + ": ") + std::string("model"), "\"macrospin\"",
+                      "\"" + to_string(run.model) + "\"");
   MacrospinRunConfig out;
-  try {
-    out = read_macrospin_config_unprefixed(config);
-  } catch (const ConfigError& e) {
-    // Paths read as "file.json: devices.alpha".
-    throw ConfigError(source.empty() ? e.path() : source + ": " + e.path(), e.expected(), e.given());
-  }
+  out.name = run.name;
+  out.resolved = run.resolved;
+  MacrospinProblem& p = out.problem;
+  p.devices = run.macrospin;
+  for (const ToneInput& t : run.drive.vector_tones)
+    p.field_tones.push_back({t.amplitude_x, t.amplitude_y, t.amplitude_z, t.frequency, t.phase});
+  for (const ToneInput& t : run.drive.current_tones) p.current_tones.push_back({t.amplitude_x, t.frequency, t.phase});
+  p.current_schedule = run.drive.schedule;
+  p.dt = run.control.dt;
+  p.steps = run.control.steps;
+  p.transient_steps = run.control.transient_steps;
+  p.seed = run.control.seed;
+  p.frequency_axis = run.control.axis;
+  p.drift_limit = run.control.drift_limit;
+  p.trace_every = run.control.trace_every;
+  p.trace_devices = run.control.trace_devices;
+  p.precision = run.control.precision;
   return out;
 }
-
-namespace {
-MacrospinRunConfig read_macrospin_config_unprefixed(const json& config) {
-  MacrospinRunConfig out;
-  json& resolved = out.resolved;
-  ObjectReader root(config, "", resolved);
-
-  out.name = "run";
-  if (const json* name = root.raw("name")) {
-    if (!name->is_string() || name->get<std::string>().empty())
-      throw ConfigError("name", "a non-empty string", describe(*name));
-    out.name = name->get<std::string>();
-  }
-  root.record("name", out.name);
-  root.choice("model", std::string("macrospin"), {"macrospin"});
-  MacrospinProblem& problem = out.problem;
-  problem.seed = root.integer("seed", 1);
-  problem.precision = root.choice("precision", std::string("float32"), {"float32", "float64"}) == "float32"
-                          ? Precision::float32
-                          : Precision::float64;
-
-  ObjectReader devices = root.object("devices", true);
-  const std::size_t n = devices.integer("count", 1, 1);
-  if (n > std::numeric_limits<std::uint32_t>::max())
-    throw ConfigError(devices.path_of("count"), "at most 4294967295 devices (32-bit device ids)", std::to_string(n));
-  {
-    // Refuse a batch whose parameters cannot fit in physical memory before allocating them (the
-    // allocation would throw bad_alloc or, with overcommit, get the process killed): reading holds
-    // each device's parameters and, meanwhile, about as many bytes of per-key columns.
-    // run_macrospin checks the whole run against available memory later.
-    const std::uint64_t physical =
-        static_cast<std::uint64_t>(::sysconf(_SC_PHYS_PAGES)) * static_cast<std::uint64_t>(::sysconf(_SC_PAGE_SIZE));
-    const std::uint64_t needed = static_cast<std::uint64_t>(n) * 2 * sizeof(MacrospinParameters<double>);
-    if (needed > physical)
-      throw ConfigError(devices.path_of("count"),
-                        "a batch that fits in this machine's memory (" + std::to_string(physical >> 20) + " MiB)",
-                        std::to_string(n) + " devices, whose parameters need " + std::to_string(needed >> 20) +
-                            " MiB");
-  }
-  problem.devices.resize(n);
-  const auto alpha = devices.column("alpha", 0.01, n, Bound::positive);
-  const auto gamma = devices.column("gamma_rad_per_s_T", constants::gyromagnetic_ratio, n, Bound::positive);
-  const auto Ms = devices.column("Ms_kA_per_m", 1000.0, n, Bound::positive);
-  const bool explicit_volume = devices.has("volume_nm3");
-  std::vector<double> volume;
-  if (explicit_volume) {
-    for (const char* key : {"length_nm", "width_nm", "thickness_nm"})
-      if (devices.has(key))
-        throw ConfigError(devices.path_of(key), "either volume_nm3 or length_nm/width_nm/thickness_nm",
-                          "both (volume_nm3 is also given)");
-    volume = devices.column("volume_nm3", 0.0, n, Bound::positive);
-  } else {
-    const auto length = devices.column("length_nm", 100.0, n, Bound::positive);
-    const auto width = devices.column("width_nm", 100.0, n, Bound::positive);
-    const auto thickness = devices.column("thickness_nm", 2.0, n, Bound::positive);
-    volume.resize(n);
-    // Elliptical pillar: V = pi/4 L W t.
-    for (std::size_t i = 0; i < n; ++i) volume[i] = constants::pi / 4 * length[i] * width[i] * thickness[i];
-  }
-  const auto Hk = devices.column("anisotropy_field_mT", 0.0, n, Bound::non_negative);
-  const auto axis = devices.vector_column("anisotropy_axis", {0, 0, 1}, n, true);
-  const auto demag = devices.vector_column("demagnetizing_factors", {0, 0, 1}, n);
-  const auto field = devices.vector_column("field_mT", {0, 0, 0}, n);
-  const auto polarizer = devices.vector_column("polarizer", {0, 0, 1}, n, true);
-  const auto polarization = devices.column("spin_polarization", 0.5, n, Bound::unit_interval);
-  const auto lambda = devices.column("slonczewski_lambda", 0.0, n);
-  const auto beta = devices.column("field_like_ratio", 0.0, n);
-  const auto current = devices.column("current_mA", 0.0, n);
-  const auto temperature = devices.column("temperature_K", 0.0, n, Bound::non_negative);
-  const auto R_P = devices.column("resistance_parallel_Ohm", 1000.0, n, Bound::positive);
-  const auto R_AP = devices.column("resistance_antiparallel_Ohm", 2000.0, n, Bound::positive);
-  const auto m0 = devices.vector_column("m0", {0, 0, 1}, n, true);
-  for (std::size_t i = 0; i < n; ++i) {
-    for (std::size_t k = 0; k < 3; ++k) {
-      if (demag[i][k] < 0 || demag[i][k] > 1)
-        throw ConfigError(devices.path_of("demagnetizing_factors"), "factors in [0, 1]",
-                          describe(json(demag[i])) + " for device " + std::to_string(i));
-    }
-    MacrospinParameters<double>& p = problem.devices[i];
-    p.alpha = alpha[i];
-    p.gamma = gamma[i];
-    p.Ms = Ms[i] * 1e3;
-    p.volume = volume[i] * 1e-27;
-    p.Hk = Hk[i] * mT_to_A_per_m;
-    p.ux = axis[i][0], p.uy = axis[i][1], p.uz = axis[i][2];
-    p.Nx = demag[i][0], p.Ny = demag[i][1], p.Nz = demag[i][2];
-    p.Hx = field[i][0] * mT_to_A_per_m, p.Hy = field[i][1] * mT_to_A_per_m, p.Hz = field[i][2] * mT_to_A_per_m;
-    p.px = polarizer[i][0], p.py = polarizer[i][1], p.pz = polarizer[i][2];
-    p.polarization = polarization[i];
-    p.lambda = lambda[i];
-    p.beta = beta[i];
-    p.current = current[i] * 1e-3;
-    p.temperature = temperature[i];
-    p.R_P = R_P[i];
-    p.R_AP = R_AP[i];
-    p.m0x = m0[i][0], p.m0y = m0[i][1], p.m0z = m0[i][2];
-    const double denominator_floor = 1.0 - std::abs(p.lambda);
-    if (denominator_floor <= 0)
-      throw ConfigError(devices.path_of("slonczewski_lambda"), "|lambda| < 1 (eta = P / (1 + lambda m.p) stays finite)",
-                        describe(json(p.lambda)));
-  }
-  for (auto& tone : devices.objects("rf_field")) {
-    const auto amplitude = tone.vector_column("amplitude_mT", {0, 0, 0}, n);
-    const auto frequency = tone.column("frequency_GHz", 0.0, n, Bound::non_negative);
-    const auto phase = tone.column("phase_rad", 0.0, n);
-    tone.finish();
-    FieldTone t;
-    for (std::size_t i = 0; i < n; ++i) {
-      t.amplitude_x.push_back(amplitude[i][0] * mT_to_A_per_m);
-      t.amplitude_y.push_back(amplitude[i][1] * mT_to_A_per_m);
-      t.amplitude_z.push_back(amplitude[i][2] * mT_to_A_per_m);
-      t.frequency.push_back(frequency[i] * 1e9);
-      t.phase.push_back(phase[i]);
-    }
-    problem.field_tones.push_back(std::move(t));
-  }
-  for (auto& tone : devices.objects("rf_current")) {
-    const auto amplitude = tone.column("amplitude_mA", 0.0, n);
-    const auto frequency = tone.column("frequency_GHz", 0.0, n, Bound::non_negative);
-    const auto phase = tone.column("phase_rad", 0.0, n);
-    tone.finish();
-    CurrentTone t;
-    for (std::size_t i = 0; i < n; ++i) {
-      t.amplitude.push_back(amplitude[i] * 1e-3);
-      t.frequency.push_back(frequency[i] * 1e9);
-      t.phase.push_back(phase[i]);
-    }
-    problem.current_tones.push_back(std::move(t));
-  }
-  devices.finish();
-
-  ObjectReader integration = root.object("integration", true);
-  const double dt_ps = integration.number("dt_ps", std::nullopt, Bound::positive);
-  const double duration_ns = integration.number("duration_ns", std::nullopt, Bound::positive);
-  const double transient_ns = integration.number("transient_ns", 0.0, Bound::non_negative);
-  problem.drift_limit = integration.number("norm_drift_limit", 1e-3, Bound::positive);
-  integration.finish();
-  problem.dt = dt_ps * 1e-12;
-  const double steps = std::round(duration_ns * 1e3 / dt_ps);
-  if (steps < 1 || steps > 1e15)
-    throw ConfigError(integration.path_of("duration_ns"), "between 1 and 1e15 time steps of dt_ps",
-                      describe(json(duration_ns)) + " ns (" + std::to_string(steps) + " steps)");
-  problem.steps = static_cast<std::uint64_t>(steps);
-  problem.transient_steps = static_cast<std::uint64_t>(std::round(transient_ns * 1e3 / dt_ps));
-  if (problem.transient_steps >= problem.steps)
-    throw ConfigError(integration.path_of("transient_ns"), "less than duration_ns (" + describe(json(duration_ns)) + ")",
-                      describe(json(transient_ns)));
-
-  ObjectReader observables = root.object("observables");
-  const auto frequency_axis = observables.vector3("frequency_axis", std::array<double, 3>{0, 0, 1}, true);
-  problem.frequency_axis = {frequency_axis[0], frequency_axis[1], frequency_axis[2]};
-  ObjectReader trace = observables.object("trace");
-  const double every_ps = trace.number("every_ps", 0.0, Bound::non_negative);
-  if (every_ps > 0) {
-    const double every_steps = std::round(every_ps / dt_ps);
-    if (every_steps < 1 || std::abs(every_steps * dt_ps - every_ps) > 1e-9 * every_ps)
-      throw ConfigError(trace.path_of("every_ps"), "a whole multiple of integration.dt_ps (" + describe(json(dt_ps)) + ")",
-                        describe(json(every_ps)));
-    problem.trace_every = static_cast<std::uint64_t>(every_steps);
-  }
-  std::vector<std::uint32_t> default_traced;
-  for (std::size_t i = 0; i < std::min<std::size_t>(n, 8); ++i) default_traced.push_back(static_cast<std::uint32_t>(i));
-  if (const json* listed = trace.raw("devices")) {
-    const json& list = *listed;
-    const std::string path = trace.path_of("devices");
-    if (!list.is_array()) throw ConfigError(path, "an array of device indices", describe(list));
-    problem.trace_devices.clear();
-    for (std::size_t k = 0; k < list.size(); ++k) {
-      if (!list[k].is_number_unsigned() || list[k].get<std::uint64_t>() >= n)
-        throw ConfigError(path + "[" + std::to_string(k) + "]", "a device index in [0, " + std::to_string(n - 1) + "]",
-                          describe(list[k]));
-      problem.trace_devices.push_back(list[k].get<std::uint32_t>());
-    }
-  } else {
-    problem.trace_devices = default_traced;
-  }
-  trace.record("devices", problem.trace_devices);
-  trace.finish();
-  observables.finish();
-  root.finish();
-  return out;
-}
-}  // namespace
 
 }  // namespace spinnet

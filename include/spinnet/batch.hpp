@@ -83,10 +83,10 @@ struct BatchView {
 };
 
 /// Adds one step's sample to the running sums, member for member.
-template <class Accumulators, class Sample>
+template <class T, class Accumulators, class Sample>
 SPINNET_HDI void accumulate(Accumulators& sums, const Sample& sample) {
   double* sum = reinterpret_cast<double*>(&sums);
-  const auto* value = reinterpret_cast<const decltype(sample.mx)*>(&sample);
+  const T* value = reinterpret_cast<const T*>(&sample);
   constexpr int members = static_cast<int>(sizeof(Accumulators) / sizeof(double));
   SPINNET_UNROLL
   for (int k = 0; k < members; ++k) sum[k] += static_cast<double>(value[k]);
@@ -116,7 +116,7 @@ SPINNET_HDI void advance_device(const BatchView<Model, T>& v, std::size_t i, std
   for (std::uint64_t step = step_begin; step < step_end && status == status_ok; ++step) {
     const auto out = Model::template step<T, Thermal, Inputs>(v.context, v.drive, i, c, s, status, failed_step, step);
     s = out.state;
-    accumulate(acc, out.sample);
+    accumulate<T>(acc, out.sample);
     status = out.status;
     failed_step = out.failed_step;
     record_trace(v, i, s, out.signal, step + 1);

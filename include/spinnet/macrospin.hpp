@@ -186,6 +186,7 @@ struct MacrospinAccumulators {
 
 /// The macrospin device model (see batch.hpp for the interface every model implements).
 struct MacrospinModel {
+  using Parameters = MacrospinParameters<double>;
   template <class T>
   using Coefficients = MacrospinCoefficients<T>;
   template <class T>
@@ -193,6 +194,14 @@ struct MacrospinModel {
   using Accumulators = MacrospinAccumulators;
   template <class T>
   using Sample = MacrospinSample<T>;
+
+  /// The unit vector along m0.
+  template <class T>
+  static MacrospinState<T> initial_state(const Parameters& p) {
+    const double norm = ::sqrt(p.m0x * p.m0x + p.m0y * p.m0y + p.m0z * p.m0z);
+    return {static_cast<T>(p.m0x / norm), static_cast<T>(p.m0y / norm), static_cast<T>(p.m0z / norm)};
+  }
+  static bool thermal(const Parameters& p) { return p.temperature > 0; }
 
   /// Advances one junction by one step (step -> step + 1). A junction that has failed keeps its
   /// state. Everything in and out by value (see batch.hpp).

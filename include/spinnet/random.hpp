@@ -48,6 +48,14 @@ SPINNET_HDI void box_muller(std::uint32_t w0, std::uint32_t w1, T& n0, T& n1) {
   n1 = radius * s;
 }
 
+/// Two independent N(0, 1) numbers from one Philox block.
+template <class T>
+SPINNET_HDI void normal2(std::uint64_t seed, std::uint32_t device_id, std::uint64_t counter, RandomStream stream,
+                         T& n0, T& n1) {
+  const auto w = philox_words(seed, device_id, counter, stream);
+  box_muller<T>(w[0], w[1], n0, n1);
+}
+
 /// Three independent N(0, 1) numbers (the fourth Box-Muller output is discarded so that each draw
 /// is one Philox block: draws stay addressable by counter alone).
 template <class T>

@@ -4,6 +4,7 @@
 #include <unistd.h>
 
 #include <chrono>
+#include <cstdlib>
 #include <cstdio>
 #include <filesystem>
 #include <iostream>
@@ -12,7 +13,9 @@
 #include "spinnet/config.hpp"
 #include "spinnet/engine.hpp"
 #include "spinnet/errors.hpp"
+#include "spinnet/experiment.hpp"
 #include "spinnet/output.hpp"
+#include "spinnet/run_config.hpp"
 
 namespace {
 
@@ -49,6 +52,23 @@ class ProgressReporter {
   std::chrono::steady_clock::time_point start_ = std::chrono::steady_clock::now(), last_ = start_;
 };
 
+/// Runs tools/plot.py on a run directory (SPINNET_PLOT_SCRIPT overrides the script's path).
+int draw_plots(const std::string& directory) {
+  const char* override_path = std::getenv("SPINNET_PLOT_SCRIPT");
+  const std::string script = override_path ? override_path : std::string(SPINNET_SOURCE_DIR) + "/tools/plot.py";
+  if (!std::filesystem::exists(script)) {
+    std::cerr << "spinnet: --plot: plotting script " << script << " not found (set SPINNET_PLOT_SCRIPT)\n";
+    return exit_user_error;
+  }
+  const std::string command = "python3 '" + script + "' '" + directory + "'";
+  const int status = std::system(command.c_str());
+  if (status != 0) {
+    std::cerr << "spinnet: --plot: " << command << " failed (needs python3-matplotlib and python3-numpy)\n";
+    return exit_user_error;
+  }
+  return 0;
+}
+
 spinnet::Backend parse_backend(const std::string& name) {
   if (name == "cpu") return spinnet::Backend::cpu;
   if (name == "cuda") return spinnet::Backend::cuda;
@@ -64,7 +84,7 @@ int main(int argc, char** argv) {
 
   std::string config_file, out_dir, backend = "auto";
   int threads = 0;
-  bool quiet = false;
+  bool quiet = false, plot = false;
   CLI::App* run = app.add_subcommand("run", "run the experiment a config describes");
   run->add_option("config", config_file, "JSON config file")->required();
   run->add_option("--out", out_dir, "output directory (default: spinnet-out/<config name>)");
@@ -72,6 +92,7 @@ int main(int argc, char** argv) {
       ->check(CLI::IsMember({"auto", "cpu", "cuda"}));
   run->add_option("--threads", threads, "CPU threads (default: all)")->check(CLI::NonNegativeNumber);
   run->add_flag("--quiet", quiet, "no progress output");
+  run->add_flag("--plot", plot, "draw PNG figures of the results into the output directory (python3, matplotlib)");
 
   CLI::App* validate = app.add_subcommand("validate", "check a config without running it");
   validate->add_option("config", config_file, "JSON config file")->required();
@@ -89,10 +110,10 @@ int main(int argc, char** argv) {
 
   try {
     const spinnet::json document = spinnet::load_json_file(config_file);
-    const spinnet::MacrospinRunConfig config = spinnet::read_macrospin_config(document, config_file);
+    const spinnet::RunConfig config = spinnet::read_run_config(document, config_file);
     if (*validate) {
-      std::cout << config_file << ": valid (" << config.problem.devices.size() << " devices, "
-                << config.problem.steps << " steps)\n";
+      std::cout << config_file << ": valid (" << spinnet::to_string(config.model) << ", " << config.device_count()
+                << " devices in " << config.sweep.points << " sweep points, " << config.control.steps << " steps)\n";
       return 0;
     }
     if (out_dir.empty()) out_dir = (std::filesystem::path("spinnet-out") / config.name).string();
@@ -102,11 +123,12 @@ int main(int argc, char** argv) {
     options.threads = threads;
     ProgressReporter reporter(quiet);
     options.progress = [&reporter](double f) { reporter(f); };
-    const spinnet::MacrospinResult result = spinnet::run_macrospin(config.problem, options);
-    spinnet::write_macrospin_outputs(out_dir, config, result, config_file);
-    std::cout << "spinnet: " << config.name << ": " << config.problem.devices.size() << " devices x "
-              << config.problem.steps << " steps on " << result.backend << " in " << result.wall_seconds << " s ("
+    const spinnet::ExperimentResult result = spinnet::run_experiment(config, options);
+    spinnet::write_experiment(out_dir, config, result, config_file);
+    std::cout << "spinnet: " << config.name << ": " << config.device_count() << " devices x " << config.control.steps
+              << " steps on " << result.backend << " in " << result.wall_seconds << " s ("
               << result.device_steps_per_second << " device-steps/s); results in " << out_dir << "\n";
+    if (plot) return draw_plots(out_dir);
     return 0;
   } catch (const spinnet::ConfigError& e) {
     std::cerr << "spinnet: " << e.what() << "\n";

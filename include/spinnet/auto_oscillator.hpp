@@ -1,0 +1,179 @@
+// Universal model of a spin-torque auto-oscillator: complex amplitude c, power p = |c|^2
+// (A. Slavin and V. Tiberkevich, IEEE Trans. Magn. 45, 1875 (2009), eqs. (9), (35)-(41)):
+//   dc/dt = -i w(p) c - G+(p) c + G-(p) c + F(t) + f_n(t)
+//   w(p) = w0 + N p,  G+(p) = G_G (1 + Q p),  G-(p) = sigma I (1 - p),  I_th = G_G / sigma,
+//   F(t) = sum_k F_k exp(-i (2 pi f_k t + phi_k)),  <f_n(t) f_n*(t')> = 2 G+(p) (kB T / E0) delta(t - t').
+// Plain structs and host/device functions: the CPU backend and the CUDA kernel call exactly these.
+#pragma once
+
+#include <cstdint>
+
+#include "spinnet/batch.hpp"
+#include "spinnet/constants.hpp"
+#include "spinnet/drive.hpp"
+#include "spinnet/fast_math.hpp"
+#include "spinnet/random.hpp"
+
+namespace spinnet {
+
+/// Per-device parameters in SI, as the user gives them (after unit conversion).
+struct AutoOscillatorParameters {
+  double frequency;          // f0 = w0 / 2 pi, Hz
+  double nonlinear_shift;    // N / 2 pi, Hz (frequency at p = 1 is f0 + N / 2 pi)
+  double damping_rate;       // G_G, 1/s
+  double nonlinear_damping;  // Q
+  double threshold_current;  // I_th, A
+  double current;            // DC current I, A
+  double temperature;        // K
+  double energy;             // E0, J (energy of the mode at p = 1)
+  double signal_scale;       // emitted signal = signal_scale * Re(c), V
+  double c0_re, c0_im;       // initial amplitude
+};
+
+/// What the inner loop needs, derived once per device and time step.
+template <class T>
+struct AutoOscillatorCoefficients {
+  T omega0;          // rad/s
+  T N;               // rad/s
+  T gamma_G;         // 1/s
+  T Q;
+  T sigma;           // G_G / I_th, 1/(A s)
+  T current;         // A
+  T noise_per_gamma; // sqrt(kB T / E0 / dt): noise rate = sqrt(G+(p)) * this * N(0,1) per component
+  T signal_scale;    // V
+};
+
+template <class T>
+SPINNET_HD inline AutoOscillatorCoefficients<T> make_coefficients(const AutoOscillatorParameters& p, double dt) {
+  AutoOscillatorCoefficients<T> c;
+  c.omega0 = static_cast<T>(constants::two_pi * p.frequency);
+  c.N = static_cast<T>(constants::two_pi * p.nonlinear_shift);
+  c.gamma_G = static_cast<T>(p.damping_rate);
+  c.Q = static_cast<T>(p.nonlinear_damping);
+  c.sigma = static_cast<T>(p.damping_rate / p.threshold_current);
+  c.current = static_cast<T>(p.current);
+  // Complex white noise with <f f*> = 2 D delta, D = G+ kB T / E0: each real component has
+  // intensity D, i.e. standard deviation sqrt(D / dt) when held constant over one step.
+  c.noise_per_gamma = static_cast<T>(::sqrt(constants::boltzmann * p.temperature / (p.energy * dt)));
+  c.signal_scale = static_cast<T>(p.signal_scale);
+  return c;
+}
+
+template <class T>
+struct AutoOscillatorState {
+  T re, im;  // c = re + i im
+};
+
+/// What one step adds to the running sums.
+template <class T>
+struct AutoOscillatorSample {
+  T power;          // p
+  T power2;         // p^2
+  T re, im;         // c
+  T phase;          // -d(arg c): positive for the natural rotation exp(-i w t), rad
+  T signal2;        // (signal)^2, V^2
+};
+
+struct AutoOscillatorAccumulators {
+  double power, power2, re, im, phase, signal2;
+};
+
+/// Right-hand side of the auto-oscillator equation (without noise) at amplitude (re, im), for DC
+/// current I and external drive F = (F_re, F_im).
+template <class T>
+SPINNET_HDI void auto_oscillator_rhs(T re, T im, const AutoOscillatorCoefficients<T>& c, T current, T F_re, T F_im,
+                                     T& d_re, T& d_im) {
+  const T p = re * re + im * im;
+  const T omega = c.omega0 + c.N * p;
+  const T growth = c.sigma * current * (T(1) - p) - c.gamma_G * (T(1) + c.Q * p);  // G-(p) - G+(p)
+  // -i w c = -i w (re + i im) = w im - i w re
+  d_re = omega * im + growth * re + F_re;
+  d_im = -omega * re + growth * im + F_im;
+}
+
+struct AutoOscillatorModel {
+  using Parameters = AutoOscillatorParameters;
+  template <class T>
+  using Coefficients = AutoOscillatorCoefficients<T>;
+  template <class T>
+  using State = AutoOscillatorState<T>;
+  template <class T>
+  using Sample = AutoOscillatorSample<T>;
+  using Accumulators = AutoOscillatorAccumulators;
+
+  template <class T>
+  static State<T> initial_state(const Parameters& p) {
+    return {static_cast<T>(p.c0_re), static_cast<T>(p.c0_im)};
+  }
+  static bool thermal(const Parameters& p) { return p.temperature > 0; }
+
+  /// Complex drive F(t) from the vector tones: amplitude_x = |F_k| (1/s); F_k e^{-i theta}.
+  template <class T, bool Inputs>
+  SPINNET_HDI static void drive_at(const DriveView<T>& drive, std::size_t i, std::uint64_t step, T& F_re, T& F_im) {
+    F_re = T(0);
+    F_im = T(0);
+    if constexpr (Inputs) {
+      for (int k = 0; k < drive.vector_tones.count; ++k) {
+        const std::size_t j = static_cast<std::size_t>(k) * drive.stride + i;
+        T cosine, sine;
+        tone_cos_sin<T>(drive.vector_tones.cycles_per_step[j], drive.vector_tones.phase_cycles[j], step, cosine, sine);
+        F_re += drive.vector_tones.amplitude_x[j] * cosine;
+        F_im -= drive.vector_tones.amplitude_x[j] * sine;
+      }
+    }
+  }
+
+  /// One stochastic Heun step; the noise amplitude sqrt(G+(p)) is taken at the start of the step
+  /// and the noise held over it, like the thermal field of the macrospin model.
+  template <class T, bool Thermal, bool Inputs>
+  SPINNET_HDI static StepOutcome<State<T>, Sample<T>, T> step(const StepContext<T>& context,
+                                                              const DriveView<T>& drive, std::size_t i,
+                                                              const Coefficients<T> c, const State<T> s,
+                                                              std::uint32_t status, std::uint64_t failed_step,
+                                                              std::uint64_t step) {
+    const T dt = context.dt;
+    const T current_now = current_at<T, Inputs>(drive, i, c.current, step);
+    const T current_next = current_at<T, Inputs>(drive, i, c.current, step + 1);
+    T F_re_now, F_im_now, F_re_next, F_im_next;
+    drive_at<T, Inputs>(drive, i, step, F_re_now, F_im_now);
+    drive_at<T, Inputs>(drive, i, step + 1, F_re_next, F_im_next);
+    T noise_re = T(0), noise_im = T(0);
+    if constexpr (Thermal) {
+      T n0, n1;
+      normal2<T>(context.seed, context.first_device_id + static_cast<std::uint32_t>(i), step, RandomStream::thermal,
+                 n0, n1);
+      const T p = s.re * s.re + s.im * s.im;
+      const T amplitude = fast::sqrt(c.gamma_G * (T(1) + c.Q * p)) * c.noise_per_gamma;
+      noise_re = amplitude * n0;
+      noise_im = amplitude * n1;
+    }
+    T k1_re, k1_im, k2_re, k2_im;
+    auto_oscillator_rhs(s.re, s.im, c, current_now, F_re_now + noise_re, F_im_now + noise_im, k1_re, k1_im);
+    const T pred_re = s.re + dt * k1_re;
+    const T pred_im = s.im + dt * k1_im;
+    auto_oscillator_rhs(pred_re, pred_im, c, current_next, F_re_next + noise_re, F_im_next + noise_im, k2_re, k2_im);
+    const T half_dt = T(0.5) * dt;
+    const T new_re = s.re + half_dt * (k1_re + k2_re);
+    const T new_im = s.im + half_dt * (k1_im + k2_im);
+
+    const T p = new_re * new_re + new_im * new_im;
+    const std::uint32_t verdict = fast::is_finite(p) ? status_ok : status_not_finite;
+    const bool alive = status == status_ok && verdict == status_ok;
+    const State<T> next{alive ? new_re : s.re, alive ? new_im : s.im};
+    failed_step = (status == status_ok && verdict != status_ok) ? step : failed_step;
+    status = status == status_ok ? verdict : status;
+
+    const T weight = (alive && step >= context.transient_steps) ? T(1) : T(0);
+    const T pn = next.re * next.re + next.im * next.im;
+    // Phase advance of c between the steps, measured clockwise: arg(c_n* c_{n+1}) with c ~ e^{-i w t}.
+    const T cross = s.re * next.im - s.im * next.re;
+    const T inner = s.re * next.re + s.im * next.im;
+    const T dphi = -fast::atan2(cross, inner);
+    const T signal = c.signal_scale * next.re;
+    const Sample<T> sample{weight * pn, weight * pn * pn, weight * next.re, weight * next.im, weight * dphi,
+                           weight * signal * signal};
+    return {next, sample, status, failed_step, signal};
+  }
+};
+
+}  // namespace spinnet

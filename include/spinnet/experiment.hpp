@@ -1,0 +1,37 @@
+// An experiment: a RunConfig run on a backend, its observables per device (one table for every
+// model), the measurements the config asks for (spectra, locking), and the run directory.
+#pragma once
+
+#include <map>
+#include <string>
+#include <vector>
+
+#include "spinnet/engine.hpp"
+#include "spinnet/run_config.hpp"
+
+namespace spinnet {
+
+struct ExperimentResult {
+  /// Observable name (with unit) -> one value per device (device = point * devices_per_point + i).
+  std::map<std::string, std::vector<double>> observables;
+  /// Decimated trace of the traced devices: time, then per traced device its state and signal.
+  std::vector<double> trace_time;
+  std::vector<std::string> trace_columns;        // state member names, then "signal"
+  std::vector<std::vector<double>> trace_values;  // [column][sample * traced + k]
+  /// Full PSDs of the first saved_spectra devices (when measured): frequency and density rows.
+  std::vector<double> spectrum_frequency;
+  std::vector<std::vector<double>> spectrum_density;
+  std::string backend;
+  double wall_seconds = 0;
+  double device_steps_per_second = 0;
+};
+
+/// Runs the experiment (all sweep points in one batch) and its measurements.
+ExperimentResult run_experiment(const RunConfig& config, const RunOptions& options);
+
+/// Writes resolved.json, result.json (per-device observables, per-point summaries, sweep axes,
+/// seed, backend, timings), trace.csv and spectrum.csv into `directory`, each atomically.
+void write_experiment(const std::string& directory, const RunConfig& config, const ExperimentResult& result,
+                      const std::string& config_file);
+
+}  // namespace spinnet

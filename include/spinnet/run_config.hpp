@@ -1,0 +1,71 @@
+// A run as a config file describes it, for any device model: devices (expanded over the sweep
+// points), their drive, the run control, and the measurements to make on the result.
+#pragma once
+
+#include <cstdint>
+#include <string>
+#include <vector>
+
+#include "spinnet/auto_oscillator.hpp"
+#include "spinnet/config.hpp"
+#include "spinnet/engine.hpp"
+#include "spinnet/macrospin.hpp"
+
+namespace spinnet {
+
+enum class ModelKind { macrospin, auto_oscillator };
+
+std::string to_string(ModelKind kind);
+
+/// One sweep axis: a numeric config path and its values.
+struct SweepAxis {
+  std::string path;  // e.g. "devices.current_mA" or "devices.rf_drive[0].frequency_GHz"
+  std::vector<double> values;
+};
+
+/// Sweep points are the cartesian product of the axes (the last axis varies fastest); each point
+/// holds devices_per_point devices, so device d belongs to point d / devices_per_point.
+struct SweepPlan {
+  std::vector<SweepAxis> axes;
+  std::size_t points = 1;
+  std::size_t devices_per_point = 1;
+  /// Value of axis a at sweep point p.
+  double value(std::size_t point, std::size_t axis) const;
+};
+
+/// Power spectral density of the emitted signal of every device (Welch, Hann window).
+struct SpectrumMeasurement {
+  bool enabled = false;
+  std::uint64_t sample_every = 1;      // time steps between signal samples
+  std::size_t segment_samples = 4096;  // Welch segment length
+  double overlap = 0.5;
+  std::size_t saved_spectra = 16;      // devices whose full PSD goes to spectrum.csv
+};
+
+/// Injection locking: a device is locked when its mean frequency is within `tolerance_Hz` of the
+/// first RF drive tone's frequency.
+struct LockingMeasurement {
+  bool enabled = false;
+  double tolerance = 0;  // Hz
+};
+
+struct RunConfig {
+  std::string name;
+  ModelKind model = ModelKind::macrospin;
+  json resolved;  // the config with every default filled in
+  RunControl control;
+  DriveInput drive;
+  std::vector<MacrospinParameters<double>> macrospin;       // when model == macrospin
+  std::vector<AutoOscillatorParameters> auto_oscillator;    // when model == auto_oscillator
+  SweepPlan sweep;
+  SpectrumMeasurement spectrum;
+  LockingMeasurement locking;
+
+  std::size_t device_count() const;
+};
+
+/// Validates and converts a config of any model (units at the edge: everything is SI), expanding
+/// its sweep. `source` prefixes error paths (usually the file name).
+RunConfig read_run_config(const json& config, const std::string& source);
+
+}  // namespace spinnet

@@ -1,0 +1,1 @@
+// Vortex STNO CUDA instantiation (being written).

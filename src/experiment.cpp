@@ -1,0 +1,276 @@
+#include "spinnet/experiment.hpp"
+
+#include <algorithm>
+#include <cmath>
+#include <filesystem>
+#include <sstream>
+
+#include "spinnet/output.hpp"
+#include "spinnet/run.hpp"
+#include "spinnet/spectrum.hpp"
+
+namespace spinnet {
+
+namespace {
+
+template <class Model>
+ModelProblem<Model> problem_of(const RunConfig& config, const std::vector<typename Model::Parameters>& devices) {
+  ModelProblem<Model> problem;
+  problem.devices = devices;
+  problem.drive = config.drive;
+  problem.control = config.control;
+  if (config.spectrum.enabled) {
+    // The spectrum needs the emitted signal of every device.
+    problem.control.trace_every = config.spectrum.sample_every;
+    problem.control.trace_devices.resize(devices.size());
+    for (std::size_t i = 0; i < devices.size(); ++i) problem.control.trace_devices[i] = static_cast<std::uint32_t>(i);
+  }
+  return problem;
+}
+
+/// Copies the generic parts of a model result (trace, timings) into the experiment result.
+template <class Model>
+void copy_common(const ModelResult<Model>& r, const std::vector<std::string>& state_names, ExperimentResult& out) {
+  out.backend = r.backend;
+  out.wall_seconds = r.wall_seconds;
+  out.device_steps_per_second = r.device_steps_per_second;
+  out.trace_time = r.trace_time;
+  out.trace_columns = state_names;
+  out.trace_columns.push_back("signal");
+  out.trace_values.assign(out.trace_columns.size(), {});
+  constexpr int members = member_count<typename Model::template State<double>, double>;
+  for (const auto& s : r.trace_state) {
+    const double* v = reinterpret_cast<const double*>(&s);
+    for (int k = 0; k < members; ++k) out.trace_values[static_cast<std::size_t>(k)].push_back(v[k]);
+  }
+  out.trace_values.back() = r.trace_signal;
+}
+
+/// Welch spectrum of every device's signal after the transient; adds peak frequency, linewidth
+/// and line power to the observables.
+template <class Model>
+void measure_spectra(const RunConfig& config, const ModelResult<Model>& r, const RunOptions& options,
+                     ExperimentResult& out) {
+  const std::size_t n = r.final_state.size();
+  const std::uint64_t every = config.spectrum.sample_every;
+  const std::uint64_t first = (config.control.transient_steps + every - 1) / every;  // first sample after transient
+  const std::uint64_t length = r.trace_samples - first;
+  std::vector<double> signals(n * length);
+  for (std::size_t i = 0; i < n; ++i)
+    for (std::uint64_t s = 0; s < length; ++s) signals[i * length + s] = r.trace_signal[(first + s) * n + i];
+  WelchOptions welch;
+  welch.segment_length = config.spectrum.segment_samples;
+  welch.overlap = config.spectrum.overlap;
+  RunOptions spectral_options;
+  spectral_options.backend = options.backend;
+  spectral_options.threads = options.threads;
+  const PowerSpectrumBatch psd =
+      welch_psd_batch(std::span<const double>(signals), n, config.control.dt * static_cast<double>(every), welch,
+                      spectral_options);
+  std::vector<double> peak(n), fwhm(n), fwhm_error(n), power(n);
+  for (std::size_t i = 0; i < n; ++i) {
+    try {
+      const SpectralLine line = analyze_line(psd.frequency, psd.row(i));
+      peak[i] = line.peak_frequency;
+      const bool fitted = line.fit.quality == FitQuality::good;
+      fwhm[i] = fitted ? line.fit.fwhm : line.half_maximum_fwhm;
+      fwhm_error[i] = fitted ? line.fit.fwhm_error : std::nan("");
+      power[i] = line.integrated_power;
+    } catch (const std::invalid_argument&) {
+      peak[i] = fwhm[i] = fwhm_error[i] = power[i] = std::nan("");
+    }
+  }
+  out.observables["peak_frequency_Hz"] = peak;
+  out.observables["linewidth_Hz"] = fwhm;
+  out.observables["linewidth_error_Hz"] = fwhm_error;
+  out.observables["line_power_V2"] = power;
+  out.spectrum_frequency = psd.frequency;
+  for (std::size_t i = 0; i < std::min(n, config.spectrum.saved_spectra); ++i) {
+    const auto row = psd.row(i);
+    out.spectrum_density.emplace_back(row.begin(), row.end());
+  }
+}
+
+/// Locked when the mean frequency is within tolerance of the first drive tone.
+void measure_locking(const RunConfig& config, ExperimentResult& out) {
+  const std::vector<double>& f = out.observables.at("frequency_Hz");
+  const std::vector<double>& drive = config.drive.vector_tones.front().frequency;
+  std::vector<double> detuning(f.size()), locked(f.size());
+  for (std::size_t i = 0; i < f.size(); ++i) {
+    detuning[i] = f[i] - drive[i];
+    locked[i] = std::abs(detuning[i]) <= config.locking.tolerance ? 1.0 : 0.0;
+  }
+  out.observables["frequency_minus_drive_Hz"] = detuning;
+  out.observables["locked"] = locked;
+}
+
+template <class Model>
+ExperimentResult finish(const RunConfig& config, const ModelResult<Model>& r, const RunOptions& options,
+                        const std::vector<std::string>& state_names, ExperimentResult out) {
+  copy_common(r, state_names, out);
+  if (config.spectrum.enabled) {
+    measure_spectra(config, r, options, out);
+    // Keep only the traces the user asked for: the spectrum recorded every device.
+    out.trace_time.clear();
+    for (auto& column : out.trace_values) column.clear();
+  }
+  if (config.locking.enabled) measure_locking(config, out);
+  return out;
+}
+
+}  // namespace
+
+ExperimentResult run_experiment(const RunConfig& config, const RunOptions& options) {
+  ExperimentResult out;
+  const double two_pi_dt = constants::two_pi * config.control.dt;
+  if (config.model == ModelKind::macrospin) {
+    const auto r = run_model(problem_of<MacrospinModel>(config, config.macrospin), options);
+    using A = MacrospinAccumulators;
+    out.observables["mean_mx"] = r.means(&A::mx);
+    out.observables["mean_my"] = r.means(&A::my);
+    out.observables["mean_mz"] = r.means(&A::mz);
+    out.observables["mean_mx2"] = r.means(&A::mx2);
+    out.observables["mean_my2"] = r.means(&A::my2);
+    out.observables["mean_mz2"] = r.means(&A::mz2);
+    out.observables["mean_resistance_Ohm"] = r.means(&A::resistance);
+    out.observables["rectified_voltage_V"] = r.means(&A::power);
+    auto frequency = r.means(&A::phase);
+    for (double& f : frequency) f /= two_pi_dt;
+    out.observables["frequency_Hz"] = frequency;
+    std::vector<double> fx, fy, fz;
+    for (const auto& s : r.final_state) fx.push_back(s.mx), fy.push_back(s.my), fz.push_back(s.mz);
+    out.observables["final_mx"] = fx;
+    out.observables["final_my"] = fy;
+    out.observables["final_mz"] = fz;
+    return finish(config, r, options, {"mx", "my", "mz"}, std::move(out));
+  }
+  const auto r = run_model(problem_of<AutoOscillatorModel>(config, config.auto_oscillator), options);
+  using A = AutoOscillatorAccumulators;
+  out.observables["mean_power"] = r.means(&A::power);
+  auto power2 = r.means(&A::power2);
+  std::vector<double> power_std(power2.size());
+  for (std::size_t i = 0; i < power2.size(); ++i)
+    power_std[i] = std::sqrt(std::max(0.0, power2[i] - out.observables["mean_power"][i] * out.observables["mean_power"][i]));
+  out.observables["power_std"] = power_std;
+  out.observables["mean_re"] = r.means(&A::re);
+  out.observables["mean_im"] = r.means(&A::im);
+  out.observables["mean_signal2_V2"] = r.means(&A::signal2);
+  auto frequency = r.means(&A::phase);
+  for (double& f : frequency) f /= two_pi_dt;
+  out.observables["frequency_Hz"] = frequency;
+  std::vector<double> re, im;
+  for (const auto& s : r.final_state) re.push_back(s.re), im.push_back(s.im);
+  out.observables["final_re"] = re;
+  out.observables["final_im"] = im;
+  return finish(config, r, options, {"re", "im"}, std::move(out));
+}
+
+namespace {
+
+json point_summaries(const RunConfig& config, const std::vector<double>& values) {
+  json points = json::array();
+  const std::size_t per = config.sweep.devices_per_point;
+  for (std::size_t p = 0; p < config.sweep.points; ++p) {
+    std::vector<double> v(values.begin() + static_cast<std::ptrdiff_t>(p * per),
+                          values.begin() + static_cast<std::ptrdiff_t>((p + 1) * per));
+    std::vector<double> finite;
+    for (double x : v)
+      if (std::isfinite(x)) finite.push_back(x);
+    json s;
+    if (finite.empty()) {
+      s = json{{"mean", nullptr}, {"std", nullptr}};
+    } else {
+      double sum = 0, sum2 = 0;
+      for (double x : finite) sum += x, sum2 += x * x;
+      const double mean = sum / static_cast<double>(finite.size());
+      std::sort(finite.begin(), finite.end());
+      auto quantile = [&](double q) { return finite[static_cast<std::size_t>(q * static_cast<double>(finite.size() - 1) + 0.5)]; };
+      s = json{{"mean", mean},
+               {"std", std::sqrt(std::max(0.0, sum2 / static_cast<double>(finite.size()) - mean * mean))},
+               {"min", finite.front()},
+               {"q05", quantile(0.05)},
+               {"median", quantile(0.5)},
+               {"q95", quantile(0.95)},
+               {"max", finite.back()}};
+    }
+    points.push_back(s);
+  }
+  return points;
+}
+
+json finite_or_null(const std::vector<double>& values) {
+  json out = json::array();
+  for (double v : values) out.push_back(std::isfinite(v) ? json(v) : json(nullptr));
+  return out;
+}
+
+}  // namespace
+
+void write_experiment(const std::string& directory, const RunConfig& config, const ExperimentResult& result,
+                      const std::string& config_file) {
+  const std::filesystem::path dir(directory);
+  write_file_atomically((dir / "resolved.json").string(), config.resolved.dump(2) + "\n");
+  json out;
+  out["spinnet_version"] = SPINNET_VERSION;
+  out["name"] = config.name;
+  out["config_file"] = config_file;
+  out["seed"] = config.control.seed;
+  out["model"] = to_string(config.model);
+  out["precision"] = to_string(config.control.precision);
+  out["backend"] = result.backend;
+  out["devices"] = config.device_count();
+  out["steps"] = config.control.steps;
+  out["transient_steps"] = config.control.transient_steps;
+  out["dt_s"] = config.control.dt;
+  out["wall_seconds"] = result.wall_seconds;
+  out["device_steps_per_second"] = result.device_steps_per_second;
+  json sweep;
+  sweep["points"] = config.sweep.points;
+  sweep["devices_per_point"] = config.sweep.devices_per_point;
+  sweep["axes"] = json::array();
+  for (const SweepAxis& a : config.sweep.axes) sweep["axes"].push_back(json{{"path", a.path}, {"values", a.values}});
+  out["sweep"] = sweep;
+  out["resolved_config"] = config.resolved;
+  json observables, summaries;
+  for (const auto& [key, values] : result.observables) {
+    observables[key] = finite_or_null(values);
+    summaries[key] = point_summaries(config, values);
+  }
+  out["observables"] = observables;
+  out["summary_per_point"] = summaries;
+  write_file_atomically((dir / "result.json").string(), out.dump(1) + "\n");
+
+  const std::string header = "# spinnet " + std::string(SPINNET_VERSION) + " seed " +
+                             std::to_string(config.control.seed) + " config " + config_file + "\n";
+  if (!result.trace_time.empty() && !config.control.trace_devices.empty()) {
+    std::ostringstream csv;
+    csv.precision(9);
+    csv << header << "time_s,device";
+    for (const auto& c : result.trace_columns) csv << ',' << c;
+    csv << '\n';
+    const std::size_t columns = config.control.trace_devices.size();
+    for (std::size_t s = 0; s < result.trace_time.size(); ++s) {
+      for (std::size_t k = 0; k < columns; ++k) {
+        csv << result.trace_time[s] << ',' << config.control.trace_devices[k];
+        for (const auto& values : result.trace_values) csv << ',' << values[s * columns + k];
+        csv << '\n';
+      }
+    }
+    write_file_atomically((dir / "trace.csv").string(), csv.str());
+  }
+  if (!result.spectrum_density.empty()) {
+    std::ostringstream csv;
+    csv.precision(9);
+    csv << header << "frequency_Hz";
+    for (std::size_t i = 0; i < result.spectrum_density.size(); ++i) csv << ",psd_device_" << i << "_V2_per_Hz";
+    csv << '\n';
+    for (std::size_t k = 0; k < result.spectrum_frequency.size(); ++k) {
+      csv << result.spectrum_frequency[k];
+      for (const auto& row : result.spectrum_density) csv << ',' << row[k];
+      csv << '\n';
+    }
+    write_file_atomically((dir / "spectrum.csv").string(), csv.str());
+  }
+}
+
+}  // namespace spinnet

@@ -1,0 +1,478 @@
+// Reading a run config of any model: common sections, model-specific device sections, sweep
+// expansion (one batch holds every sweep point) and measurements.
+#include "spinnet/run_config.hpp"
+
+#include <unistd.h>
+
+#include <cmath>
+#include <limits>
+#include <optional>
+
+#include "spinnet/constants.hpp"
+
+namespace spinnet {
+
+std::string to_string(ModelKind kind) {
+  switch (kind) {
+    case ModelKind::macrospin: return "macrospin";
+    case ModelKind::auto_oscillator: return "auto_oscillator";
+  }
+  return "?";
+}
+
+double SweepPlan::value(std::size_t point, std::size_t axis) const {
+  std::size_t stride = 1;
+  for (std::size_t a = axes.size(); a-- > axis + 1;) stride *= axes[a].values.size();
+  return axes[axis].values[(point / stride) % axes[axis].values.size()];
+}
+
+std::size_t RunConfig::device_count() const {
+  return model == ModelKind::macrospin ? macrospin.size() : auto_oscillator.size();
+}
+
+namespace {
+
+constexpr double mT_to_A_per_m = 1e-3 / constants::mu0;  // mu0 H in mT -> H in A/m
+
+/// Appends n entries of one tone set read from `tones` (per-device columns) to `out`.
+void append_tone(std::vector<ToneInput>& out, std::size_t k, ToneInput&& tone) {
+  if (out.size() <= k) {
+    out.push_back(std::move(tone));
+    return;
+  }
+  ToneInput& into = out[k];
+  auto append = [](std::vector<double>& a, const std::vector<double>& b) { a.insert(a.end(), b.begin(), b.end()); };
+  append(into.amplitude_x, tone.amplitude_x);
+  append(into.amplitude_y, tone.amplitude_y);
+  append(into.amplitude_z, tone.amplitude_z);
+  append(into.frequency, tone.frequency);
+  append(into.phase, tone.phase);
+}
+
+/// RF current tones and the DC-current schedule, common to every model.
+void read_current_inputs(ObjectReader& devices, std::size_t n, DriveInput& drive) {
+  std::size_t k = 0;
+  for (auto& tone : devices.objects("rf_current")) {
+    const auto amplitude = tone.column("amplitude_mA", 0.0, n);
+    const auto frequency = tone.column("frequency_GHz", 0.0, n, Bound::non_negative);
+    const auto phase = tone.column("phase_rad", 0.0, n);
+    tone.finish();
+    ToneInput t;
+    for (std::size_t i = 0; i < n; ++i) {
+      t.amplitude_x.push_back(amplitude[i] * 1e-3);
+      t.frequency.push_back(frequency[i] * 1e9);
+      t.phase.push_back(phase[i]);
+    }
+    append_tone(drive.current_tones, k++, std::move(t));
+  }
+  ObjectReader schedule = devices.object("current_schedule");
+  const std::string kind = schedule.choice("kind", std::string("none"), {"none", "held", "linear"});
+  if (kind != "none") {
+    const double interval_ns = schedule.number("interval_ns", std::nullopt, Bound::positive);
+    const json* samples = schedule.raw("samples_mA");
+    const std::string path = schedule.path_of("samples_mA");
+    const std::string expected =
+        "an array of currents (the same for every device), or {\"values\": [[...], ...]} with one array per device";
+    if (samples == nullptr) throw ConfigError(path, expected, "nothing (the key is required)");
+    std::vector<std::vector<double>> per_device;  // [device][sample]
+    auto numbers = [&](const json& list, const std::string& at) {
+      if (!list.is_array() || list.empty()) throw ConfigError(at, "a non-empty array of numbers", describe(list));
+      std::vector<double> out;
+      for (std::size_t s = 0; s < list.size(); ++s) {
+        if (!list[s].is_number()) throw ConfigError(at + "[" + std::to_string(s) + "]", "a number", describe(list[s]));
+        out.push_back(list[s].get<double>() * 1e-3);
+      }
+      return out;
+    };
+    if (samples->is_array()) {
+      per_device.assign(n, numbers(*samples, path));
+    } else if (samples->is_object() && samples->contains("values") && samples->size() == 1) {
+      const json& values = samples->at("values");
+      if (!values.is_array() || values.size() != n)
+        throw ConfigError(path + ".values", "an array of " + std::to_string(n) + " arrays (one per device)",
+                          describe(values));
+      for (std::size_t i = 0; i < n; ++i)
+        per_device.push_back(numbers(values[i], path + ".values[" + std::to_string(i) + "]"));
+      for (std::size_t i = 1; i < n; ++i)
+        if (per_device[i].size() != per_device[0].size())
+          throw ConfigError(path + ".values[" + std::to_string(i) + "]",
+                            "as many samples as device 0 (" + std::to_string(per_device[0].size()) + ")",
+                            std::to_string(per_device[i].size()) + " samples");
+    } else {
+      throw ConfigError(path, expected, describe(*samples));
+    }
+    schedule.record("samples_mA", *samples);
+    const std::size_t count = per_device[0].size();
+    if (drive.schedule.kind != ScheduleKind::none && drive.schedule.values.size() != count)
+      throw ConfigError(path, "the same number of samples at every sweep point", std::to_string(count));
+    drive.schedule.kind = kind == "held" ? ScheduleKind::held : ScheduleKind::linear;
+    drive.schedule.interval = interval_ns * 1e-9;
+    drive.schedule.values.resize(count);
+    for (std::size_t s = 0; s < count; ++s)
+      for (std::size_t i = 0; i < n; ++i) drive.schedule.values[s].push_back(per_device[i][s]);
+  }
+  schedule.finish();
+}
+
+void read_macrospin_devices(ObjectReader& devices, std::size_t n, RunConfig& out) {
+  const auto alpha = devices.column("alpha", 0.01, n, Bound::positive);
+  const auto gamma = devices.column("gamma_rad_per_s_T", constants::gyromagnetic_ratio, n, Bound::positive);
+  const auto Ms = devices.column("Ms_kA_per_m", 1000.0, n, Bound::positive);
+  std::vector<double> volume;
+  if (devices.has("volume_nm3")) {
+    for (const char* key : {"length_nm", "width_nm", "thickness_nm"})
+      if (devices.has(key))
+        throw ConfigError(devices.path_of(key), "either volume_nm3 or length_nm/width_nm/thickness_nm",
+                          "both (volume_nm3 is also given)");
+    volume = devices.column("volume_nm3", 0.0, n, Bound::positive);
+  } else {
+    const auto length = devices.column("length_nm", 100.0, n, Bound::positive);
+    const auto width = devices.column("width_nm", 100.0, n, Bound::positive);
+    const auto thickness = devices.column("thickness_nm", 2.0, n, Bound::positive);
+    volume.resize(n);
+    // Elliptical pillar: V = pi/4 L W t.
+    for (std::size_t i = 0; i < n; ++i) volume[i] = constants::pi / 4 * length[i] * width[i] * thickness[i];
+  }
+  const auto Hk = devices.column("anisotropy_field_mT", 0.0, n, Bound::non_negative);
+  const auto axis = devices.vector_column("anisotropy_axis", {0, 0, 1}, n, true);
+  const auto demag = devices.vector_column("demagnetizing_factors", {0, 0, 1}, n);
+  const auto field = devices.vector_column("field_mT", {0, 0, 0}, n);
+  const auto polarizer = devices.vector_column("polarizer", {0, 0, 1}, n, true);
+  const auto polarization = devices.column("spin_polarization", 0.5, n, Bound::unit_interval);
+  const auto lambda = devices.column("slonczewski_lambda", 0.0, n);
+  const auto beta = devices.column("field_like_ratio", 0.0, n);
+  const auto current = devices.column("current_mA", 0.0, n);
+  const auto temperature = devices.column("temperature_K", 0.0, n, Bound::non_negative);
+  const auto R_P = devices.column("resistance_parallel_Ohm", 1000.0, n, Bound::positive);
+  const auto R_AP = devices.column("resistance_antiparallel_Ohm", 2000.0, n, Bound::positive);
+  const auto m0 = devices.vector_column("m0", {0, 0, 1}, n, true);
+  for (std::size_t i = 0; i < n; ++i) {
+    for (std::size_t k = 0; k < 3; ++k) {
+      if (demag[i][k] < 0 || demag[i][k] > 1)
+        throw ConfigError(devices.path_of("demagnetizing_factors"), "factors in [0, 1]",
+                          describe(json(demag[i])) + " for device " + std::to_string(i));
+    }
+    MacrospinParameters<double> p;
+    p.alpha = alpha[i];
+    p.gamma = gamma[i];
+    p.Ms = Ms[i] * 1e3;
+    p.volume = volume[i] * 1e-27;
+    p.Hk = Hk[i] * mT_to_A_per_m;
+    p.ux = axis[i][0], p.uy = axis[i][1], p.uz = axis[i][2];
+    p.Nx = demag[i][0], p.Ny = demag[i][1], p.Nz = demag[i][2];
+    p.Hx = field[i][0] * mT_to_A_per_m, p.Hy = field[i][1] * mT_to_A_per_m, p.Hz = field[i][2] * mT_to_A_per_m;
+    p.px = polarizer[i][0], p.py = polarizer[i][1], p.pz = polarizer[i][2];
+    p.polarization = polarization[i];
+    p.lambda = lambda[i];
+    p.beta = beta[i];
+    p.current = current[i] * 1e-3;
+    p.temperature = temperature[i];
+    p.R_P = R_P[i];
+    p.R_AP = R_AP[i];
+    p.m0x = m0[i][0], p.m0y = m0[i][1], p.m0z = m0[i][2];
+    if (std::abs(p.lambda) >= 1)
+      throw ConfigError(devices.path_of("slonczewski_lambda"), "|lambda| < 1 (eta = P / (1 + lambda m.p) stays finite)",
+                        describe(json(p.lambda)));
+    out.macrospin.push_back(p);
+  }
+  std::size_t k = 0;
+  for (auto& tone : devices.objects("rf_field")) {
+    const auto amplitude = tone.vector_column("amplitude_mT", {0, 0, 0}, n);
+    const auto frequency = tone.column("frequency_GHz", 0.0, n, Bound::non_negative);
+    const auto phase = tone.column("phase_rad", 0.0, n);
+    tone.finish();
+    ToneInput t;
+    for (std::size_t i = 0; i < n; ++i) {
+      t.amplitude_x.push_back(amplitude[i][0] * mT_to_A_per_m);
+      t.amplitude_y.push_back(amplitude[i][1] * mT_to_A_per_m);
+      t.amplitude_z.push_back(amplitude[i][2] * mT_to_A_per_m);
+      t.frequency.push_back(frequency[i] * 1e9);
+      t.phase.push_back(phase[i]);
+    }
+    append_tone(out.drive.vector_tones, k++, std::move(t));
+  }
+  read_current_inputs(devices, n, out.drive);
+}
+
+void read_auto_oscillator_devices(ObjectReader& devices, std::size_t n, RunConfig& out) {
+  const auto frequency = devices.column("frequency_GHz", 5.0, n, Bound::positive);
+  const auto shift = devices.column("nonlinear_shift_GHz", 0.0, n);
+  const auto damping = devices.column("damping_rate_per_ns", 0.1, n, Bound::positive);
+  const auto Q = devices.column("nonlinear_damping_Q", 0.0, n, Bound::non_negative);
+  const auto threshold = devices.column("threshold_current_mA", 1.0, n, Bound::positive);
+  const auto current = devices.column("current_mA", 0.0, n);
+  const auto temperature = devices.column("temperature_K", 0.0, n, Bound::non_negative);
+  const auto energy = devices.column("energy_aJ", 10.0, n, Bound::positive);
+  const auto scale = devices.column("signal_scale_mV", 1.0, n);
+  const auto c0 = devices.vector_column("c0", {0.01, 0, 0}, n);
+  for (std::size_t i = 0; i < n; ++i) {
+    AutoOscillatorParameters p;
+    p.frequency = frequency[i] * 1e9;
+    p.nonlinear_shift = shift[i] * 1e9;
+    p.damping_rate = damping[i] * 1e9;
+    p.nonlinear_damping = Q[i];
+    p.threshold_current = threshold[i] * 1e-3;
+    p.current = current[i] * 1e-3;
+    p.temperature = temperature[i];
+    p.energy = energy[i] * 1e-18;
+    p.signal_scale = scale[i] * 1e-3;
+    p.c0_re = c0[i][0];
+    p.c0_im = c0[i][1];
+    out.auto_oscillator.push_back(p);
+  }
+  std::size_t k = 0;
+  for (auto& tone : devices.objects("rf_drive")) {
+    const auto amplitude = tone.column("amplitude_per_ns", 0.0, n, Bound::non_negative);
+    const auto tone_frequency = tone.column("frequency_GHz", 0.0, n, Bound::non_negative);
+    const auto phase = tone.column("phase_rad", 0.0, n);
+    tone.finish();
+    ToneInput t;
+    for (std::size_t i = 0; i < n; ++i) {
+      t.amplitude_x.push_back(amplitude[i] * 1e9);
+      t.frequency.push_back(tone_frequency[i] * 1e9);
+      t.phase.push_back(phase[i]);
+    }
+    append_tone(out.drive.vector_tones, k++, std::move(t));
+  }
+  read_current_inputs(devices, n, out.drive);
+}
+
+/// Reads the device section of one sweep point and appends its devices.
+void read_devices(const json& config, RunConfig& out, json* resolved_devices) {
+  json scratch;
+  json& resolved = resolved_devices ? *resolved_devices : scratch;
+  ObjectReader devices(config.at("devices"), "devices", resolved);
+  const std::size_t n = devices.integer("count", 1, 1);
+  const std::uint64_t physical =
+      static_cast<std::uint64_t>(::sysconf(_SC_PHYS_PAGES)) * static_cast<std::uint64_t>(::sysconf(_SC_PAGE_SIZE));
+  const std::uint64_t needed = static_cast<std::uint64_t>(n) * 2 * sizeof(MacrospinParameters<double>);
+  if (needed > physical)
+    throw ConfigError(devices.path_of("count"),
+                      "a batch that fits in this machine's memory (" + std::to_string(physical >> 20) + " MiB)",
+                      std::to_string(n) + " devices, whose parameters need " + std::to_string(needed >> 20) + " MiB");
+  switch (out.model) {
+    case ModelKind::macrospin: read_macrospin_devices(devices, n, out); break;
+    case ModelKind::auto_oscillator: read_auto_oscillator_devices(devices, n, out); break;
+  }
+  devices.finish();
+  out.sweep.devices_per_point = n;
+}
+
+/// Sets the number at a dotted config path ("devices.rf_drive[0].frequency_GHz").
+void set_path(json& config, const std::string& path, double value, const std::string& where) {
+  json* node = &config;
+  std::size_t start = 0;
+  while (start <= path.size()) {
+    std::size_t end = path.find('.', start);
+    if (end == std::string::npos) end = path.size();
+    std::string part = path.substr(start, end - start);
+    std::optional<std::size_t> index;
+    const std::size_t bracket = part.find('[');
+    if (bracket != std::string::npos && part.back() == ']') {
+      index = std::stoul(part.substr(bracket + 1, part.size() - bracket - 2));
+      part = part.substr(0, bracket);
+    }
+    const bool last = end == path.size();
+    if (part.empty() || !node->is_object())
+      throw ConfigError(where, "a path of object keys like \"devices.current_mA\"", "\"" + path + "\"");
+    if (!index && last) {
+      (*node)[part] = value;
+      return;
+    }
+    if (!node->contains(part))
+      throw ConfigError(where, "a path to an existing section of the config", "\"" + path + "\" (no \"" + part + "\")");
+    node = &(*node)[part];
+    if (index) {
+      if (!node->is_array() || *index >= node->size())
+        throw ConfigError(where, "an index within the array \"" + part + "\"", "\"" + path + "\"");
+      node = &(*node)[*index];
+      if (last) {
+        *node = value;
+        return;
+      }
+    }
+    start = end + 1;
+  }
+}
+
+SweepPlan read_sweep(ObjectReader& root) {
+  SweepPlan plan;
+  ObjectReader sweep = root.object("sweep");
+  for (auto& axis : sweep.objects("axes")) {
+    SweepAxis a;
+    const json* path = axis.raw("path");
+    if (path == nullptr || !path->is_string() || path->get<std::string>().rfind("devices.", 0) != 0)
+      throw ConfigError(axis.path_of("path"), "a config path inside \"devices\" such as \"devices.current_mA\"",
+                        path ? describe(*path) : "nothing (the key is required)");
+    a.path = path->get<std::string>();
+    axis.record("path", a.path);
+    const int forms = axis.has("values") + axis.has("linear") + axis.has("log");
+    if (forms != 1)
+      throw ConfigError(axis.path(), "exactly one of \"values\", \"linear\", \"log\"", std::to_string(forms) + " of them");
+    if (const json* values = axis.raw("values")) {
+      if (!values->is_array() || values->empty())
+        throw ConfigError(axis.path_of("values"), "a non-empty array of numbers", describe(*values));
+      for (std::size_t k = 0; k < values->size(); ++k) {
+        if (!(*values)[k].is_number())
+          throw ConfigError(axis.path_of("values") + "[" + std::to_string(k) + "]", "a number", describe((*values)[k]));
+        a.values.push_back((*values)[k].get<double>());
+      }
+      axis.record("values", *values);
+    } else {
+      const bool logarithmic = axis.has("log");
+      ObjectReader range = axis.object(logarithmic ? "log" : "linear", true);
+      const double start = range.number("start", std::nullopt, logarithmic ? Bound::positive : Bound::any);
+      const double stop = range.number("stop", std::nullopt, logarithmic ? Bound::positive : Bound::any);
+      const std::size_t count = range.integer("count", std::nullopt, 1);
+      range.finish();
+      for (std::size_t k = 0; k < count; ++k) {
+        const double t = count == 1 ? 0.0 : static_cast<double>(k) / static_cast<double>(count - 1);
+        a.values.push_back(logarithmic ? start * std::pow(stop / start, t) : start + (stop - start) * t);
+      }
+    }
+    axis.finish();
+    plan.points *= a.values.size();
+    plan.axes.push_back(std::move(a));
+  }
+  sweep.finish();
+  return plan;
+}
+
+RunConfig read_unprefixed(const json& config) {
+  RunConfig out;
+  json& resolved = out.resolved;
+  ObjectReader root(config, "", resolved);
+  out.name = "run";
+  if (const json* name = root.raw("name")) {
+    if (!name->is_string() || name->get<std::string>().empty())
+      throw ConfigError("name", "a non-empty string", describe(*name));
+    out.name = name->get<std::string>();
+  }
+  root.record("name", out.name);
+  const std::string model = root.choice("model", std::string("macrospin"), {"macrospin", "auto_oscillator"});
+  out.model = model == "macrospin" ? ModelKind::macrospin : ModelKind::auto_oscillator;
+  RunControl& control = out.control;
+  control.seed = root.integer("seed", 1);
+  control.precision = root.choice("precision", std::string("float32"), {"float32", "float64"}) == "float32"
+                          ? Precision::float32
+                          : Precision::float64;
+
+  // Sweep points: the devices section is read once per point, with the point's values set.
+  out.sweep = read_sweep(root);
+  if (!config.contains("devices")) throw ConfigError("devices", "an object", "nothing (the key is required)");
+  root.raw("devices");
+  if (out.sweep.points > std::numeric_limits<std::uint32_t>::max())
+    throw ConfigError("sweep.axes", "at most 4294967295 sweep points", std::to_string(out.sweep.points));
+  json point_config = config;
+  point_config.erase("sweep");
+  for (std::size_t point = 0; point < out.sweep.points; ++point) {
+    for (std::size_t a = 0; a < out.sweep.axes.size(); ++a)
+      set_path(point_config, out.sweep.axes[a].path, out.sweep.value(point, a),
+               "sweep.axes[" + std::to_string(a) + "].path");
+    try {
+      read_devices(point_config, out, point == 0 ? &resolved["devices"] : nullptr);
+    } catch (const ConfigError& e) {
+      if (out.sweep.axes.empty()) throw;
+      std::string at = " (at sweep point " + std::to_string(point) + ":";
+      for (std::size_t a = 0; a < out.sweep.axes.size(); ++a)
+        at += " " + out.sweep.axes[a].path + " = " + describe(json(out.sweep.value(point, a)));
+      throw ConfigError(e.path(), e.expected(), e.given() + at + ")");
+    }
+  }
+  // Sweep values as given (the resolved devices section shows point 0).
+  const std::size_t n = out.device_count();
+  if (n > std::numeric_limits<std::uint32_t>::max())
+    throw ConfigError("devices.count", "at most 4294967295 devices in all sweep points (32-bit device ids)",
+                      std::to_string(n));
+
+  ObjectReader integration = root.object("integration", true);
+  const double dt_ps = integration.number("dt_ps", std::nullopt, Bound::positive);
+  const double duration_ns = integration.number("duration_ns", std::nullopt, Bound::positive);
+  const double transient_ns = integration.number("transient_ns", 0.0, Bound::non_negative);
+  control.drift_limit = integration.number("norm_drift_limit", 1e-3, Bound::positive);
+  integration.finish();
+  control.dt = dt_ps * 1e-12;
+  const double steps = std::round(duration_ns * 1e3 / dt_ps);
+  if (steps < 1 || steps > 1e15)
+    throw ConfigError(integration.path_of("duration_ns"), "between 1 and 1e15 time steps of dt_ps",
+                      describe(json(duration_ns)) + " ns (" + std::to_string(steps) + " steps)");
+  control.steps = static_cast<std::uint64_t>(steps);
+  control.transient_steps = static_cast<std::uint64_t>(std::round(transient_ns * 1e3 / dt_ps));
+  if (control.transient_steps >= control.steps)
+    throw ConfigError(integration.path_of("transient_ns"), "less than duration_ns (" + describe(json(duration_ns)) + ")",
+                      describe(json(transient_ns)));
+  auto steps_of = [&](ObjectReader& reader, const std::string& key, double ps) {
+    const double count = std::round(ps / dt_ps);
+    if (count < 1 || std::abs(count * dt_ps - ps) > 1e-9 * ps)
+      throw ConfigError(reader.path_of(key), "a whole multiple of integration.dt_ps (" + describe(json(dt_ps)) + ")",
+                        describe(json(ps)));
+    return static_cast<std::uint64_t>(count);
+  };
+
+  ObjectReader observables = root.object("observables");
+  const auto axis = observables.vector3("frequency_axis", std::array<double, 3>{0, 0, 1}, true);
+  control.axis = {axis[0], axis[1], axis[2]};
+  ObjectReader trace = observables.object("trace");
+  const double every_ps = trace.number("every_ps", 0.0, Bound::non_negative);
+  if (every_ps > 0) control.trace_every = steps_of(trace, "every_ps", every_ps);
+  if (const json* listed = trace.raw("devices")) {
+    const json& list = *listed;
+    const std::string path = trace.path_of("devices");
+    if (!list.is_array()) throw ConfigError(path, "an array of device indices", describe(list));
+    for (std::size_t k = 0; k < list.size(); ++k) {
+      if (!list[k].is_number_unsigned() || list[k].get<std::uint64_t>() >= n)
+        throw ConfigError(path + "[" + std::to_string(k) + "]", "a device index in [0, " + std::to_string(n - 1) + "]",
+                          describe(list[k]));
+      control.trace_devices.push_back(list[k].get<std::uint32_t>());
+    }
+  } else {
+    for (std::size_t i = 0; i < std::min<std::size_t>(n, 8); ++i)
+      control.trace_devices.push_back(static_cast<std::uint32_t>(i));
+  }
+  trace.record("devices", control.trace_devices);
+  trace.finish();
+  observables.finish();
+
+  ObjectReader measure = root.object("measure");
+  if (measure.has("spectrum")) {
+    ObjectReader spectrum = measure.object("spectrum");
+    out.spectrum.enabled = true;
+    out.spectrum.sample_every = steps_of(spectrum, "sample_every_ps", spectrum.number("sample_every_ps", dt_ps, Bound::positive));
+    out.spectrum.segment_samples = spectrum.integer("segment_samples", 4096, 8);
+    out.spectrum.overlap = spectrum.number("overlap", 0.5, Bound::unit_interval);
+    if (out.spectrum.overlap >= 1) throw ConfigError(spectrum.path_of("overlap"), "a number in [0, 1)", "1");
+    out.spectrum.saved_spectra = spectrum.integer("saved_spectra", 16);
+    spectrum.finish();
+    const std::uint64_t recorded = (control.steps - control.transient_steps) / out.spectrum.sample_every;
+    if (recorded < out.spectrum.segment_samples)
+      throw ConfigError(spectrum.path_of("segment_samples"),
+                        "at most the number of signal samples after the transient (" + std::to_string(recorded) + ")",
+                        std::to_string(out.spectrum.segment_samples));
+  }
+  if (measure.has("locking")) {
+    ObjectReader locking = measure.object("locking");
+    out.locking.enabled = true;
+    const double tolerance_MHz = locking.number("tolerance_MHz", 1e3 / (duration_ns - transient_ns), Bound::positive);
+    out.locking.tolerance = tolerance_MHz * 1e6;
+    locking.finish();
+    if (out.drive.vector_tones.empty())
+      throw ConfigError("measure.locking", "a config with an RF drive tone (devices.rf_drive or devices.rf_field)",
+                        "no drive tone");
+  }
+  measure.finish();
+  root.finish();
+  return out;
+}
+
+}  // namespace
+
+RunConfig read_run_config(const json& config, const std::string& source) {
+  try {
+    return read_unprefixed(config);
+  } catch (const ConfigError& e) {
+    // Paths read as "file.json: devices.alpha".
+    throw ConfigError(source.empty() ? e.path() : source + ": " + e.path(), e.expected(), e.given());
+  }
+}
+
+}  // namespace spinnet

@@ -1,0 +1,1 @@
+// Vortex STNO engine (being written).
