@@ -1,1 +1,12 @@
-// Vortex STNO CUDA instantiation (being written).
+// CUDA instantiation of the batch driver for the vortex model.
+#include "batch_cuda.cuh"
+#include "spinnet/vortex.hpp"
+
+namespace spinnet::cuda {
+
+template void run<VortexModel, float>(const BatchView<VortexModel, float>&, std::uint64_t, std::uint64_t,
+                                      std::uint64_t, bool, ProgressCallback, void*);
+template void run<VortexModel, double>(const BatchView<VortexModel, double>&, std::uint64_t, std::uint64_t,
+                                       std::uint64_t, bool, ProgressCallback, void*);
+
+}  // namespace spinnet::cuda

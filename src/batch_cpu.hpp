@@ -51,6 +51,52 @@ struct LaneBlock {
   }
 };
 
+/// Drive samples (DriveSample members as rows) of the W lanes starting at slot `base`, at one step:
+/// tones outer, lanes inner, so that each loop over the lanes vectorizes.
+template <class T, std::size_t W>
+inline void drive_lanes(const DriveView<T>& drive, std::size_t base, std::uint64_t step, T (&out)[5][W]) {
+  T cos_x[W] = {}, cos_y[W] = {}, cos_z[W] = {}, sin_x[W] = {}, current[W] = {};
+  for (int k = 0; k < drive.vector_tones.count; ++k) {
+    const std::size_t row = static_cast<std::size_t>(k) * drive.stride + base;
+    const double* __restrict cycles = drive.vector_tones.cycles_per_step + row;
+    const double* __restrict phase = drive.vector_tones.phase_cycles + row;
+    const T* __restrict ax = drive.vector_tones.amplitude_x + row;
+    const T* __restrict ay = drive.vector_tones.amplitude_y + row;
+    const T* __restrict az = drive.vector_tones.amplitude_z + row;
+#pragma omp simd
+    for (std::size_t l = 0; l < W; ++l) {
+      T c, s;
+      tone_cos_sin<T>(cycles[l], phase[l], step, c, s);
+      cos_x[l] += ax[l] * c;
+      cos_y[l] += ay[l] * c;
+      cos_z[l] += az[l] * c;
+      sin_x[l] += ax[l] * s;
+    }
+  }
+  if (drive.schedule.kind != ScheduleKind::none) {
+    for (std::size_t l = 0; l < W; ++l) current[l] += scheduled_current(drive.schedule, drive.stride, base + l, step);
+  }
+  for (int k = 0; k < drive.current_tones.count; ++k) {
+    const std::size_t row = static_cast<std::size_t>(k) * drive.stride + base;
+    const double* __restrict cycles = drive.current_tones.cycles_per_step + row;
+    const double* __restrict phase = drive.current_tones.phase_cycles + row;
+    const T* __restrict amplitude = drive.current_tones.amplitude_x + row;
+#pragma omp simd
+    for (std::size_t l = 0; l < W; ++l) {
+      T c, s;
+      tone_cos_sin<T>(cycles[l], phase[l], step, c, s);
+      current[l] += amplitude[l] * c;
+    }
+  }
+  for (std::size_t l = 0; l < W; ++l) {
+    out[0][l] = cos_x[l];
+    out[1][l] = cos_y[l];
+    out[2][l] = cos_z[l];
+    out[3][l] = sin_x[l];
+    out[4][l] = current[l];
+  }
+}
+
 /// The members of a model struct as a plain array (for __builtin_bit_cast, which needs no address).
 template <class V, std::size_t N>
 struct Values {
@@ -77,15 +123,22 @@ void advance_blocks(const BatchView<Model, T>& v, std::uint64_t step_begin, std:
     const std::size_t base = static_cast<std::size_t>(b) * W;
     const StepContext<T> context = v.context;
     const DriveView<T> drive = v.drive;
+    (void)drive;
     Block block;
     block.load(v, base);
     alignas(64) T signal[W];
+    // Drive samples of the lanes at the start and the end of the step (members of DriveSample).
+    alignas(64) T now[5][W] = {};
+    alignas(64) T next[5][W] = {};
+    if constexpr (Inputs) drive_lanes(drive, base, step_begin, now);
     for (std::uint64_t step = step_begin; step < step_end; ++step) {
-#pragma omp simd
+      if constexpr (Inputs) drive_lanes(drive, base, step + 1, next);
       for (std::size_t l = 0; l < W; ++l) {
-        const auto out = Model::template step<T, Thermal, Inputs>(
-            context, drive, base + l, Coefficients{block.coefficient[kc][l]...}, State{block.state[ks][l]...},
-            block.status[l], block.failed_step[l], step);
+        const auto out = Model::template step<T, Thermal>(
+            context, base + l, Coefficients{block.coefficient[kc][l]...}, State{block.state[ks][l]...},
+            block.status[l], block.failed_step[l], step,
+            DriveSample<T>{now[0][l], now[1][l], now[2][l], now[3][l], now[4][l]},
+            DriveSample<T>{next[0][l], next[1][l], next[2][l], next[3][l], next[4][l]});
         const auto state = __builtin_bit_cast(Values<T, sizeof...(ks)>, out.state);
         const auto sample = __builtin_bit_cast(Values<T, sizeof...(ka)>, out.sample);
         ((block.state[ks][l] = state.value[ks]), ...);
@@ -99,6 +152,7 @@ void advance_blocks(const BatchView<Model, T>& v, std::uint64_t step_begin, std:
           record_trace(v, base + l, State{block.state[ks][l]...}, signal[l], step + 1);
         }
       }
+      if constexpr (Inputs) std::memcpy(now, next, sizeof now);
     }
     block.store(v, base);
   }
@@ -116,8 +170,7 @@ void advance_blocks(const BatchView<Model, T>& v, std::uint64_t step_begin, std:
 template <class Model, class T>
 void cpu_advance(const BatchView<Model, T>& view, std::uint64_t step_begin, std::uint64_t step_end, bool thermal,
                  int threads) {
-  const DriveView<T>& d = view.drive;
-  const bool inputs = d.vector_tones.count > 0 || d.current_tones.count > 0 || d.schedule.kind != ScheduleKind::none;
+  const bool inputs = has_inputs(view.drive);
   if (thermal) {
     inputs ? advance_blocks<Model, T, true, true>(view, step_begin, step_end, threads)
            : advance_blocks<Model, T, true, false>(view, step_begin, step_end, threads);

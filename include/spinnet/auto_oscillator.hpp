@@ -107,36 +107,20 @@ struct AutoOscillatorModel {
   }
   static bool thermal(const Parameters& p) { return p.temperature > 0; }
 
-  /// Complex drive F(t) from the vector tones: amplitude_x = |F_k| (1/s); F_k e^{-i theta}.
-  template <class T, bool Inputs>
-  SPINNET_HDI static void drive_at(const DriveView<T>& drive, std::size_t i, std::uint64_t step, T& F_re, T& F_im) {
-    F_re = T(0);
-    F_im = T(0);
-    if constexpr (Inputs) {
-      for (int k = 0; k < drive.vector_tones.count; ++k) {
-        const std::size_t j = static_cast<std::size_t>(k) * drive.stride + i;
-        T cosine, sine;
-        tone_cos_sin<T>(drive.vector_tones.cycles_per_step[j], drive.vector_tones.phase_cycles[j], step, cosine, sine);
-        F_re += drive.vector_tones.amplitude_x[j] * cosine;
-        F_im -= drive.vector_tones.amplitude_x[j] * sine;
-      }
-    }
-  }
-
   /// One stochastic Heun step; the noise amplitude sqrt(G+(p)) is taken at the start of the step
-  /// and the noise held over it, like the thermal field of the macrospin model.
-  template <class T, bool Thermal, bool Inputs>
-  SPINNET_HDI static StepOutcome<State<T>, Sample<T>, T> step(const StepContext<T>& context,
-                                                              const DriveView<T>& drive, std::size_t i,
+  /// and the noise held over it, like the thermal field of the macrospin model. The RF drive is
+  /// F(t) = sum_k |F_k| exp(-i theta_k) = cos_x - i sin_x of the drive sample.
+  template <class T, bool Thermal>
+  SPINNET_HDI static StepOutcome<State<T>, Sample<T>, T> step(const StepContext<T>& context, std::size_t i,
                                                               const Coefficients<T> c, const State<T> s,
                                                               std::uint32_t status, std::uint64_t failed_step,
-                                                              std::uint64_t step) {
+                                                              std::uint64_t step, const DriveSample<T> drive_now,
+                                                              const DriveSample<T> drive_next) {
     const T dt = context.dt;
-    const T current_now = current_at<T, Inputs>(drive, i, c.current, step);
-    const T current_next = current_at<T, Inputs>(drive, i, c.current, step + 1);
-    T F_re_now, F_im_now, F_re_next, F_im_next;
-    drive_at<T, Inputs>(drive, i, step, F_re_now, F_im_now);
-    drive_at<T, Inputs>(drive, i, step + 1, F_re_next, F_im_next);
+    const T current_now = c.current + drive_now.current;
+    const T current_next = c.current + drive_next.current;
+    const T F_re_now = drive_now.cos_x, F_im_now = -drive_now.sin_x;
+    const T F_re_next = drive_next.cos_x, F_im_next = -drive_next.sin_x;
     T noise_re = T(0), noise_im = T(0);
     if constexpr (Thermal) {
       T n0, n1;

@@ -7,10 +7,11 @@
 //   template <class T> using State = ...;         // plain struct of T: the dynamical variables
 //   template <class T> using Sample = ...;        // plain struct of T: what one step adds to the sums
 //   using Accumulators = ...;                     // plain struct of double, member for member the sums
-//   template <class T, bool Thermal, bool Inputs>
+//   template <class T, bool Thermal>
 //   static StepOutcome<State<T>, Sample<T>, T> step(
-//       const StepContext<T>&, const DriveView<T>&, std::size_t slot, Coefficients<T>, State<T>,
-//       std::uint32_t status, std::uint64_t failed_step, std::uint64_t step);
+//       const StepContext<T>&, std::size_t slot, Coefficients<T>, State<T>, std::uint32_t status,
+//       std::uint64_t failed_step, std::uint64_t step, DriveSample<T> now, DriveSample<T> next);
+// `now` and `next` are the device's time-dependent inputs at the start and the end of the step.
 // A device that has failed (status != status_ok) keeps its last good state and the failing step.
 // The step function takes and returns everything by value and never sees the running sums: a
 // struct passed by reference inside an OpenMP simd loop is kept in memory lane by lane, and the
@@ -113,13 +114,18 @@ SPINNET_HDI void advance_device(const BatchView<Model, T>& v, std::size_t i, std
   auto acc = v.accumulators.load(i);
   std::uint32_t status = v.status[i];
   std::uint64_t failed_step = v.failed_step[i];
+  DriveSample<T> now{T(0), T(0), T(0), T(0), T(0)};
+  if constexpr (Inputs) now = drive_sample(v.drive, i, step_begin);
   for (std::uint64_t step = step_begin; step < step_end && status == status_ok; ++step) {
-    const auto out = Model::template step<T, Thermal, Inputs>(v.context, v.drive, i, c, s, status, failed_step, step);
+    DriveSample<T> next{T(0), T(0), T(0), T(0), T(0)};
+    if constexpr (Inputs) next = drive_sample(v.drive, i, step + 1);
+    const auto out = Model::template step<T, Thermal>(v.context, i, c, s, status, failed_step, step, now, next);
     s = out.state;
     accumulate<T>(acc, out.sample);
     status = out.status;
     failed_step = out.failed_step;
     record_trace(v, i, s, out.signal, step + 1);
+    now = next;
   }
   v.state.store(i, s);
   v.accumulators.store(i, acc);

@@ -86,6 +86,45 @@ SPINNET_HDI T scheduled_current(const ScheduleView<T>& schedule, std::size_t str
   return schedule.values[j] + weight * (schedule.values[j + stride] - schedule.values[j]);
 }
 
+/// Everything time-dependent one device sees at one time step, summed over its tones. Models take
+/// two of these (start and end of the step) by value; the CPU backend computes them for a block of
+/// devices in loops of their own (tones outer, devices inner), which vectorize.
+template <class T>
+struct DriveSample {
+  T cos_x, cos_y, cos_z;  // sum_k a_k cos(theta_k) over the vector tones, per component
+  T sin_x;                // sum_k a_kx sin(theta_k) (complex drives: F = cos_x - i sin_x)
+  T current;              // scheduled current + RF current tones, A (the model adds its DC current)
+};
+
+/// The drive sample of slot i at a time step (host and device; loops over the tones).
+template <class T>
+SPINNET_HDI DriveSample<T> drive_sample(const DriveView<T>& drive, std::size_t i, std::uint64_t step) {
+  DriveSample<T> d{T(0), T(0), T(0), T(0), T(0)};
+  for (int k = 0; k < drive.vector_tones.count; ++k) {
+    const std::size_t j = static_cast<std::size_t>(k) * drive.stride + i;
+    T c, s;
+    tone_cos_sin<T>(drive.vector_tones.cycles_per_step[j], drive.vector_tones.phase_cycles[j], step, c, s);
+    d.cos_x += drive.vector_tones.amplitude_x[j] * c;
+    d.cos_y += drive.vector_tones.amplitude_y[j] * c;
+    d.cos_z += drive.vector_tones.amplitude_z[j] * c;
+    d.sin_x += drive.vector_tones.amplitude_x[j] * s;
+  }
+  if (drive.schedule.kind != ScheduleKind::none) d.current += scheduled_current(drive.schedule, drive.stride, i, step);
+  for (int k = 0; k < drive.current_tones.count; ++k) {
+    const std::size_t j = static_cast<std::size_t>(k) * drive.stride + i;
+    T c, s;
+    tone_cos_sin<T>(drive.current_tones.cycles_per_step[j], drive.current_tones.phase_cycles[j], step, c, s);
+    d.current += drive.current_tones.amplitude_x[j] * c;
+  }
+  return d;
+}
+
+/// True when a batch has any time-dependent input.
+template <class T>
+SPINNET_HDI bool has_inputs(const DriveView<T>& drive) {
+  return drive.vector_tones.count > 0 || drive.current_tones.count > 0 || drive.schedule.kind != ScheduleKind::none;
+}
+
 /// DC current plus schedule plus RF current tones, at a time step. `Inputs` is compile-time so that
 /// loops without time-dependent inputs carry no dead code (an inner loop, even of zero trips, stops
 /// the CPU compiler from vectorizing across devices).

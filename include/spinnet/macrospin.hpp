@@ -205,18 +205,15 @@ struct MacrospinModel {
 
   /// Advances one junction by one step (step -> step + 1). A junction that has failed keeps its
   /// state. Everything in and out by value (see batch.hpp).
-  template <class T, bool Thermal, bool Inputs>
+  template <class T, bool Thermal>
   SPINNET_HDI static StepOutcome<MacrospinState<T>, MacrospinSample<T>, T> step(
-      const StepContext<T>& context, const DriveView<T>& drive, std::size_t i, const MacrospinCoefficients<T> c,
-      const MacrospinState<T> state, std::uint32_t status, std::uint64_t failed_step, std::uint64_t step) {
+      const StepContext<T>& context, std::size_t i, const MacrospinCoefficients<T> c, const MacrospinState<T> state,
+      std::uint32_t status, std::uint64_t failed_step, std::uint64_t step, const DriveSample<T> drive_now,
+      const DriveSample<T> drive_next) {
     const Vec3<T> m{state.mx, state.my, state.mz};
-    Drive<T> now{{T(0), T(0), T(0)}, c.current};
-    Drive<T> next = now;
-    if constexpr (Inputs) {
-      now = {tone_sum(drive.vector_tones, drive.stride, i, step), current_at<T, true>(drive, i, c.current, step)};
-      next = {tone_sum(drive.vector_tones, drive.stride, i, step + 1),
-              current_at<T, true>(drive, i, c.current, step + 1)};
-    }
+    // RF field tones add to H_eff; scheduled and RF currents add to the DC current.
+    const Drive<T> now{{drive_now.cos_x, drive_now.cos_y, drive_now.cos_z}, c.current + drive_now.current};
+    const Drive<T> next{{drive_next.cos_x, drive_next.cos_y, drive_next.cos_z}, c.current + drive_next.current};
     Vec3<T> thermal{T(0), T(0), T(0)};
     if constexpr (Thermal) {
       thermal = c.thermal_sigma * normal3<T>(context.seed, context.first_device_id + static_cast<std::uint32_t>(i),

@@ -1,0 +1,537 @@
+#!/usr/bin/env python3
+"""Draws the PNG figures of a spinnet run directory.
+
+Usage: python3 tools/plot.py RUN_DIR   (what `spinnet run CONFIG --plot` calls)
+
+Reads RUN_DIR/result.json, and trace.csv and spectrum.csv when present, and writes into RUN_DIR:
+  trace.png      every state component and the signal against time for the traced devices
+                 (a right-hand column zooms on the last few periods when the trace holds many);
+  sweep.png      1-axis sweep: frequency (and spectral peak), mean power p (auto-oscillator) or
+                 mean m_z (macrospin), linewidth and locking against the swept parameter; when a
+                 sweep point holds several devices, their median with a q05-q95 band;
+  sweep_map.png  2-axis sweep: maps over the two parameters of the frequency and, when measured,
+                 the locked fraction (the Arnold tongue) and the frequency minus the drive's;
+  ensemble.png   several devices without a sweep: histograms of the final state and frequency;
+  spectrum.png   the power spectral densities of spectrum.csv, log scale, against frequency (GHz).
+It prints the path of every file written. A missing or malformed run directory ends in one line
+on stderr and exit code 2. Needs only Debian's python3-matplotlib and python3-numpy (Agg backend).
+"""
+
+import json
+import math
+import os
+import sys
+
+PROGRAM = "plot.py"
+EXIT_USER_ERROR = 2
+DPI = 100
+SYSTEM_PYTHON = "/usr/bin/python3"  # Debian's interpreter, where python3-matplotlib installs
+
+
+class PlotError(Exception):
+    """A problem with the run directory the user can act on; reported in one line."""
+
+
+def fail(message):
+    print(f"{PROGRAM}: error: {message}", file=sys.stderr)
+    sys.exit(EXIT_USER_ERROR)
+
+
+def import_plotting():
+    """Imports numpy and matplotlib (Agg). A python3 that lacks them (a pyenv or virtualenv python
+    first on PATH) hands over to Debian's interpreter, which python3-matplotlib installs into."""
+    try:
+        import matplotlib
+        import numpy
+    except ImportError as error:
+        here = os.path.realpath(sys.executable or "")
+        if os.access(SYSTEM_PYTHON, os.X_OK) and here != os.path.realpath(SYSTEM_PYTHON):
+            os.execv(SYSTEM_PYTHON, [SYSTEM_PYTHON, os.path.abspath(__file__), *sys.argv[1:]])
+        fail(f"cannot import matplotlib and numpy ({error}): install python3-matplotlib and python3-numpy")
+    matplotlib.use("Agg")
+    import matplotlib.pyplot
+    return numpy, matplotlib.pyplot
+
+
+np, plt = import_plotting()
+from matplotlib.ticker import FuncFormatter, NullFormatter  # noqa: E402 (after the backend is set)
+
+
+# ---------------------------------------------------------------------------------------------
+# Names and units: config keys and observables say their unit ("current_mA", "frequency_Hz").
+
+UNITS = {  # name suffix -> unit as printed
+    "_V2_per_Hz": "V²/Hz", "_kA_per_m": "kA/m", "_per_ns": "1/ns", "_GHz": "GHz", "_MHz": "MHz",
+    "_Hz": "Hz", "_mA": "mA", "_mT": "mT", "_mV": "mV", "_V2": "V²", "_V": "V", "_Ohm": "Ω",
+    "_aJ": "aJ", "_nm3": "nm³", "_nm": "nm", "_ps": "ps", "_ns": "ns", "_K": "K", "_s": "s",
+}
+
+NICE_NAMES = {
+    "frequency": "frequency", "peak_frequency": "spectral peak", "linewidth": "linewidth FWHM",
+    "frequency_minus_drive": "frequency − drive", "locked": "locked fraction",
+    "mean_power": "mean power p", "mean_mx": "mean $m_x$", "mean_my": "mean $m_y$",
+    "mean_mz": "mean $m_z$", "final_mx": "final $m_x$", "final_my": "final $m_y$",
+    "final_mz": "final $m_z$", "final_re": "final Re c", "final_im": "final Im c",
+    "mx": "$m_x$", "my": "$m_y$", "mz": "$m_z$", "re": "Re c", "im": "Im c",
+}
+
+
+CURVE_NAMES = {  # legend entries where two observables share a panel
+    "frequency_Hz": "mean phase rate", "peak_frequency_Hz": "spectral peak",
+}
+
+
+def split_unit(name):
+    """'current_mA' -> ('current', 'mA'); 'field_mT[2]' -> ('field[2]', 'mT'); no unit -> ''."""
+    index = ""
+    if name.endswith("]") and "[" in name:
+        name, index = name[: name.rindex("[")], name[name.rindex("["):]
+    for suffix in sorted(UNITS, key=len, reverse=True):
+        if name.endswith(suffix) and len(name) > len(suffix):
+            return name[: -len(suffix)] + index, UNITS[suffix]
+    return name + index, ""
+
+
+def hertz_scale(values):
+    """The factor and unit that show frequencies of this size best (GHz, MHz, kHz or Hz)."""
+    finite = np.abs(np.asarray(values, dtype=float))
+    finite = finite[np.isfinite(finite)]
+    largest = finite.max() if finite.size else 0.0
+    for factor, unit in ((1e-9, "GHz"), (1e-6, "MHz"), (1e-3, "kHz")):
+        if largest * factor >= 1:
+            return factor, unit
+    return 1.0, "Hz"
+
+
+def quantity(name, values=()):
+    """Axis label and scale factor of an observable: ('frequency (GHz)', 1e-9)."""
+    base, unit = split_unit(name)
+    factor = 1.0
+    if unit == "Hz":
+        factor, unit = hertz_scale(values)
+    label = NICE_NAMES.get(base, base.replace("_", " "))
+    return (f"{label} ({unit})" if unit else label), factor
+
+
+def axis_label(path):
+    """'devices.rf_drive[0].frequency_GHz' -> 'rf drive[0] frequency (GHz)'."""
+    segments = path.removeprefix("devices.").split(".")
+    base, unit = split_unit(segments[-1])
+    words = " ".join(s.replace("_", " ") for s in segments[:-1] + [base])
+    return f"{words} ({unit})" if unit else words
+
+
+def is_geometric(values):
+    """True for a log-spaced sweep axis (at least 3 positive values with a constant ratio != 1)."""
+    v = np.asarray(values, dtype=float)
+    if v.size < 3 or np.any(v <= 0):
+        return False
+    ratios = v[1:] / v[:-1]
+    return abs(ratios[0] - 1) > 1e-6 and np.allclose(ratios, ratios[0], rtol=1e-6)
+
+
+def use_log_axis(ax, which, values):
+    """A log axis for a log-spaced sweep, ticked at the swept values (when few) as plain numbers."""
+    (ax.set_xscale if which == "x" else ax.set_yscale)("log")
+    axis = ax.xaxis if which == "x" else ax.yaxis
+    if len(values) <= 8:
+        axis.set_ticks(values)
+    axis.set_major_formatter(FuncFormatter(lambda v, _: f"{v:.3g}"))
+    axis.set_minor_formatter(NullFormatter())
+
+
+# ---------------------------------------------------------------------------------------------
+# Reading a run directory.
+
+def read_result(run_dir):
+    if not os.path.isdir(run_dir):
+        raise PlotError(f"{run_dir}: no such run directory")
+    path = os.path.join(run_dir, "result.json")
+    if not os.path.isfile(path):
+        raise PlotError(f"{path}: missing (is {run_dir} a spinnet run directory?)")
+    try:
+        with open(path, encoding="utf-8") as file:
+            result = json.load(file)
+    except (OSError, UnicodeDecodeError, json.JSONDecodeError) as error:
+        raise PlotError(f"{path}: not readable JSON ({error})") from error
+    if not isinstance(result, dict):
+        raise PlotError(f"{path}: expected a JSON object, got {type(result).__name__}")
+    check_result(path, result)
+    return result
+
+
+def check_result(path, result):
+    """Checks the parts of result.json the figures use, naming the first one that is wrong."""
+    for key, kind in (("observables", dict), ("summary_per_point", dict), ("sweep", dict)):
+        if not isinstance(result.get(key), kind):
+            raise PlotError(f"{path}: \"{key}\" missing or not an object")
+    sweep = result["sweep"]
+    points, per_point = sweep.get("points"), sweep.get("devices_per_point")
+    if not isinstance(points, int) or not isinstance(per_point, int) or points < 1 or per_point < 1:
+        raise PlotError(f"{path}: sweep.points and sweep.devices_per_point must be positive integers")
+    axes = sweep.get("axes")
+    if not isinstance(axes, list):
+        raise PlotError(f"{path}: sweep.axes missing or not an array")
+    expected_points = 1
+    for k, axis in enumerate(axes):
+        if not (isinstance(axis, dict) and isinstance(axis.get("path"), str) and isinstance(axis.get("values"), list)):
+            raise PlotError(f"{path}: sweep.axes[{k}] needs \"path\" and \"values\"")
+        expected_points *= len(axis["values"])
+    if expected_points != points:
+        raise PlotError(f"{path}: sweep.points is {points} but the axes make {expected_points}")
+    for name, values in result["observables"].items():
+        if not isinstance(values, list) or len(values) != points * per_point:
+            raise PlotError(f"{path}: observables.{name} should hold {points * per_point} values")
+    for name, summaries in result["summary_per_point"].items():
+        if not isinstance(summaries, list) or len(summaries) != points:
+            raise PlotError(f"{path}: summary_per_point.{name} should hold {points} entries")
+
+
+def as_float(values):
+    """JSON numbers (null for non-finite) -> float array with NaN."""
+    return np.array([math.nan if v is None else v for v in values], dtype=float)
+
+
+def point_statistic(result, name, statistic):
+    """One number per sweep point: 'median', 'q05', 'mean'... of the observable's devices."""
+    return as_float([entry.get(statistic) for entry in result["summary_per_point"][name]])
+
+
+def read_csv(path):
+    """A spinnet CSV: '#' comment lines, a header line, then numbers. Returns (columns, data)."""
+    try:
+        with open(path, encoding="utf-8") as file:
+            header = next((line for line in file if not line.startswith("#")), None)
+            if header is None:
+                raise PlotError(f"{path}: no header line")
+            columns = header.strip().split(",")
+            data = np.loadtxt(file, delimiter=",", ndmin=2)
+    except (OSError, UnicodeDecodeError, ValueError) as error:
+        raise PlotError(f"{path}: not a readable spinnet CSV ({error})") from error
+    if data.size and data.shape[1] != len(columns):
+        raise PlotError(f"{path}: {data.shape[1]} values per row but {len(columns)} columns in the header")
+    return columns, data
+
+
+def run_title(result):
+    return f"{result.get('name', '?')}: {result.get('model', '?')}, seed {result.get('seed', '?')}"
+
+
+def save(figure, run_dir, filename, written):
+    path = os.path.join(run_dir, filename)
+    figure.savefig(path, dpi=DPI)
+    plt.close(figure)
+    written.append(path)
+
+
+# ---------------------------------------------------------------------------------------------
+# Figures.
+
+def zoom_window(time, frequency):
+    """The last five periods, when the trace holds more than forty; otherwise None."""
+    if not np.isfinite(frequency) or frequency <= 0 or time.size < 2:
+        return None
+    span = time[-1] - time[0]
+    if span * frequency < 40:
+        return None
+    return time[-1] - 5 / frequency, time[-1]
+
+
+def plot_trace(result, run_dir, written):
+    """trace.png: each state component and the signal of every traced device against time."""
+    path = os.path.join(run_dir, "trace.csv")
+    columns, data = read_csv(path)
+    if columns[:2] != ["time_s", "device"] or len(columns) < 3:
+        raise PlotError(f"{path}: expected columns time_s,device,<state>,signal")
+    if data.size == 0:
+        return
+    components = columns[2:]
+    devices = [int(d) for d in np.unique(data[:, 1])]
+    frequencies = as_float(result["observables"].get("frequency_Hz", []))
+    frequency = np.nanmedian(frequencies[devices]) if frequencies.size > max(devices) else math.nan
+    times = np.unique(data[:, 0])
+    window = zoom_window(times, frequency)
+    columns_of_panels = 2 if window else 1
+    figure, axes = plt.subplots(len(components), columns_of_panels, sharex="col", squeeze=False,
+                                figsize=(4.6 * columns_of_panels + 1.4, 1.5 * len(components) + 1.1),
+                                gridspec_kw={"width_ratios": [2, 1]} if window else None)
+    for device in devices:
+        rows = data[data[:, 1] == device]
+        time_ns = rows[:, 0] * 1e9
+        for k in range(len(components)):
+            for c in range(columns_of_panels):
+                axes[k, c].plot(time_ns, rows[:, 2 + k], linewidth=0.8, label=f"device {device}")
+    for k, name in enumerate(components):
+        axes[k, 0].set_ylabel("signal (V)" if name == "signal" else quantity(name)[0])
+    for c in range(columns_of_panels):
+        axes[-1, c].set_xlabel("time (ns)")
+    if window:
+        zoom_in(axes[:, 1], data, window)
+    if 1 < len(devices) <= 10:
+        axes[0, -1].legend(fontsize="small", loc="upper left", bbox_to_anchor=(1.01, 1.0))
+    figure.suptitle(run_title(result))
+    figure.tight_layout()
+    save(figure, run_dir, "trace.png", written)
+
+
+def zoom_in(axes, data, window):
+    """Limits the zoom column to the window, each panel's y range to the data inside it."""
+    inside = data[(data[:, 0] >= window[0]) & (data[:, 0] <= window[1])]
+    for k, ax in enumerate(axes):
+        ax.set_xlim(window[0] * 1e9, window[1] * 1e9)
+        low, high = np.nanmin(inside[:, 2 + k]), np.nanmax(inside[:, 2 + k])
+        if high > low:  # a constant keeps the full trace's range
+            ax.set_ylim(low - 0.08 * (high - low), high + 0.08 * (high - low))
+    axes[0].set_title("last five periods", fontsize="medium")
+
+
+def sweep_panels(observables):
+    """Groups of observables drawn on one panel of the 1-axis sweep figure, in order."""
+    groups = [["frequency_Hz", "peak_frequency_Hz"], ["mean_power"], ["mean_mz"], ["linewidth_Hz"],
+              ["locked"], ["frequency_minus_drive_Hz"]]
+    panels = [[name for name in group if name in observables] for group in groups]
+    return [panel for panel in panels if panel]
+
+
+def plot_sweep_line(result, run_dir, written):
+    """sweep.png: the key observables against the one swept parameter."""
+    axis = result["sweep"]["axes"][0]
+    x = np.asarray(axis["values"], dtype=float)
+    per_point = result["sweep"]["devices_per_point"]
+    panels = sweep_panels(result["observables"])
+    if not panels:
+        return
+    figure, axes = plt.subplots(len(panels), 1, sharex=True, squeeze=False, figsize=(7, 2.3 * len(panels) + 1))
+    for ax, names in zip(axes[:, 0], panels):
+        label, factor = quantity(names[0], np.concatenate([as_float(result["observables"][n]) for n in names]))
+        ax.set_ylabel(label)
+        for name in names:
+            draw_sweep_curve(ax, result, name, x, factor, per_point)
+        if names == ["linewidth_Hz"]:
+            use_log_scale_if_wide(ax, point_statistic(result, "linewidth_Hz", "median"))
+            mark_frequency_bin(ax, run_dir, factor)
+        if len(names) > 1:
+            ax.legend(fontsize="small")
+    axes[-1, 0].set_xlabel(axis_label(axis["path"]))
+    if is_geometric(x):
+        use_log_axis(axes[-1, 0], "x", x)
+    spread = f"\nmedian and q05–q95 band of the {per_point} devices at each point" if per_point > 1 else ""
+    figure.suptitle(run_title(result) + spread)
+    figure.tight_layout()
+    save(figure, run_dir, "sweep.png", written)
+
+
+def draw_sweep_curve(ax, result, name, x, factor, per_point):
+    """The per-point median (the mean for 'locked': a fraction), with a q05-q95 band of the point's
+    devices when there are several, or the linewidth's fit error bars when there is one."""
+    description = CURVE_NAMES.get(name) or NICE_NAMES.get(split_unit(name)[0], name)
+    if per_point > 1:
+        statistic = "mean" if name == "locked" else "median"
+        y = point_statistic(result, name, statistic) * factor
+        line, = ax.plot(x, y, marker=".", label=description)
+        if name != "locked":
+            low, high = (point_statistic(result, name, q) * factor for q in ("q05", "q95"))
+            ax.fill_between(x, low, high, color=line.get_color(), alpha=0.25, linewidth=0)
+        return
+    y = as_float(result["observables"][name]) * factor
+    errors = result["observables"].get("linewidth_error_Hz") if name == "linewidth_Hz" else None
+    if errors is not None and np.any(np.isfinite(as_float(errors))):
+        ax.errorbar(x, y, yerr=as_float(errors) * factor, marker=".", capsize=2, label=description)
+    else:
+        ax.plot(x, y, marker=".", label=description)
+
+
+def mark_frequency_bin(ax, run_dir, factor):
+    """A dotted line at the spectrum's frequency bin: linewidths near it are not resolved."""
+    path = os.path.join(run_dir, "spectrum.csv")
+    if not os.path.isfile(path):
+        return
+    frequency = read_csv(path)[1][:, 0]
+    if frequency.size > 1:
+        ax.axhline((frequency[1] - frequency[0]) * factor, color="grey", linestyle=":", label="Welch frequency bin")
+        ax.legend(fontsize="small")
+
+
+def use_log_scale_if_wide(ax, values):
+    finite = values[np.isfinite(values)]
+    if finite.size and finite.min() > 0 and finite.max() / finite.min() > 20:
+        ax.set_yscale("log")
+
+
+def cell_edges(values):
+    """Edges of the cells centred on the axis values (geometric for a log-spaced axis)."""
+    v = np.asarray(values, dtype=float)
+    if v.size == 1:
+        half = 0.5 * abs(v[0]) if v[0] != 0 else 0.5
+        return np.array([v[0] - half, v[0] + half])
+    if is_geometric(v):
+        return np.exp(cell_edges(np.log(v)))
+    middles = 0.5 * (v[1:] + v[:-1])
+    return np.concatenate([[2 * v[0] - middles[0]], middles, [2 * v[-1] - middles[-1]]])
+
+
+def map_panels(observables):
+    """(observable, colormap, symmetric about zero) of the 2-axis maps, in order."""
+    wanted = [("frequency_Hz", "viridis", False), ("locked", "Greys", False),
+              ("frequency_minus_drive_Hz", "RdBu_r", True)]
+    panels = [panel for panel in wanted if panel[0] in observables]
+    if "locked" not in observables:  # no locking measured: show the power or m_z instead
+        panels += [(name, "magma", False) for name in ("mean_power", "mean_mz") if name in observables]
+    return panels
+
+
+def plot_sweep_map(result, run_dir, written):
+    """sweep_map.png: maps over the two swept parameters (first axis up, last axis across)."""
+    rows_axis, columns_axis = result["sweep"]["axes"]
+    shape = (len(rows_axis["values"]), len(columns_axis["values"]))
+    panels = map_panels(result["observables"])
+    if not panels:
+        return
+    figure, axes = plt.subplots(1, len(panels), squeeze=False, figsize=(4.6 * len(panels), 4.2))
+    x_edges, y_edges = cell_edges(columns_axis["values"]), cell_edges(rows_axis["values"])
+    for ax, (name, colormap, symmetric) in zip(axes[0], panels):
+        statistic = "mean" if name == "locked" else "median"
+        values = point_statistic(result, name, statistic)
+        label, factor = quantity(name, values)
+        grid = (values * factor).reshape(shape)
+        limits = {"vmin": 0, "vmax": 1} if name == "locked" else {}
+        if symmetric:
+            largest = np.nanmax(np.abs(grid)) if np.any(np.isfinite(grid)) else 1.0
+            limits = {"vmin": -largest, "vmax": largest}
+        mesh = ax.pcolormesh(x_edges, y_edges, grid, cmap=colormap, shading="flat", **limits)
+        figure.colorbar(mesh, ax=ax, label=label)
+        ax.set_title(label.split(" (")[0])
+        ax.set_xlabel(axis_label(columns_axis["path"]))
+        ax.set_ylabel(axis_label(rows_axis["path"]))
+        if is_geometric(columns_axis["values"]):
+            use_log_axis(ax, "x", columns_axis["values"])
+        if is_geometric(rows_axis["values"]):
+            use_log_axis(ax, "y", rows_axis["values"])
+    figure.suptitle(run_title(result))
+    figure.tight_layout()
+    save(figure, run_dir, "sweep_map.png", written)
+
+
+def plot_ensemble(result, run_dir, written):
+    """ensemble.png: histograms over the devices of the final state and the frequency."""
+    observables = result["observables"]
+    names = sorted(n for n in observables if n.startswith("final_")) + \
+        [n for n in ("frequency_Hz",) if n in observables]
+    if not names:
+        return
+    columns = min(len(names), 4)
+    rows = math.ceil(len(names) / columns)
+    figure, axes = plt.subplots(rows, columns, squeeze=False, figsize=(3.4 * columns, 2.8 * rows + 0.8))
+    for ax, name in zip(axes.flat, names):
+        values = as_float(observables[name])
+        values = values[np.isfinite(values)]
+        label, factor = quantity(name, values)
+        ax.hist(values * factor, bins=60)
+        ax.set_xlabel(label)
+        ax.set_ylabel("devices")
+    for ax in axes.flat[len(names):]:
+        ax.set_visible(False)
+    devices = len(next(iter(observables.values())))
+    figure.suptitle(f"{run_title(result)}, {devices} devices")
+    figure.tight_layout()
+    save(figure, run_dir, "ensemble.png", written)
+
+
+def device_axis_values(result, devices):
+    """For a 1-axis sweep, the swept value of each device's point; otherwise None."""
+    sweep = result["sweep"]
+    if len(sweep["axes"]) != 1:
+        return None
+    values = np.asarray(sweep["axes"][0]["values"], dtype=float)
+    return values[np.asarray(devices) // sweep["devices_per_point"]]
+
+
+def spectral_range(frequency, densities):
+    """The frequency range around the lines: where the largest PSD is above 1e-5 of its peak,
+    widened by half its width on each side; the whole range when that is not much narrower."""
+    envelope = np.nanmax(np.where(np.isfinite(densities), densities, np.nan), axis=1) \
+        if np.any(np.isfinite(densities)) else np.zeros_like(frequency)
+    whole = (frequency[0], frequency[-1])
+    if not np.any(envelope > 0):
+        return whole
+    above = frequency[envelope >= 1e-5 * np.nanmax(envelope)]
+    width = above[-1] - above[0]
+    low, high = max(whole[0], above[0] - width / 2), min(whole[1], above[-1] + width / 2)
+    return (low, high) if high - low < 0.6 * (whole[1] - whole[0]) else whole
+
+
+def plot_spectrum(result, run_dir, written):
+    """spectrum.png: the saved PSDs on a log scale, coloured by the swept value when there is one."""
+    path = os.path.join(run_dir, "spectrum.csv")
+    columns, data = read_csv(path)
+    psd_columns = [k for k, c in enumerate(columns) if c.startswith("psd_device_")]
+    if columns[:1] != ["frequency_Hz"] or not psd_columns:
+        raise PlotError(f"{path}: expected columns frequency_Hz,psd_device_<i>_V2_per_Hz...")
+    if data.size == 0:
+        return
+    devices = [int(columns[k].split("_")[2]) for k in psd_columns]
+    frequency_GHz = data[:, 0] * 1e-9
+    swept = device_axis_values(result, devices)
+    figure, ax = plt.subplots(figsize=(7.5, 4.5))
+    if swept is None and len(devices) <= 10:
+        colors = [None] * len(devices)
+    else:
+        shade = swept if swept is not None else np.asarray(devices, dtype=float)
+        norm = plt.Normalize(shade.min(), shade.max() if shade.max() > shade.min() else shade.min() + 1)
+        mapper = plt.cm.ScalarMappable(norm=norm, cmap="viridis")
+        colors = [mapper.to_rgba(s) for s in shade]
+        label = axis_label(result["sweep"]["axes"][0]["path"]) if swept is not None else "device"
+        figure.colorbar(mapper, ax=ax, label=label)
+    for k, device, color in zip(psd_columns, devices, colors):
+        ax.semilogy(frequency_GHz, data[:, k], color=color, linewidth=0.8, label=f"device {device}")
+    if colors[0] is None and len(devices) > 1:
+        ax.legend(fontsize="small")
+    ax.set_xlim(*spectral_range(frequency_GHz, data[:, psd_columns]))
+    ax.set_xlabel("frequency (GHz)")
+    ax.set_ylabel("PSD (V²/Hz)")
+    ax.set_title(run_title(result))
+    figure.tight_layout()
+    save(figure, run_dir, "spectrum.png", written)
+
+
+def plot_run(run_dir):
+    """Draws every figure the run directory has data for; returns the paths written."""
+    result = read_result(run_dir)
+    axes = result["sweep"]["axes"]
+    written = []
+    if os.path.isfile(os.path.join(run_dir, "trace.csv")):
+        plot_trace(result, run_dir, written)
+    if len(axes) == 1:
+        plot_sweep_line(result, run_dir, written)
+    elif len(axes) == 2:
+        plot_sweep_map(result, run_dir, written)
+    elif len(axes) > 2:
+        print(f"{PROGRAM}: note: no sweep figure for {len(axes)} sweep axes (one or two only)", file=sys.stderr)
+    elif result["sweep"]["devices_per_point"] > 1:
+        plot_ensemble(result, run_dir, written)
+    if os.path.isfile(os.path.join(run_dir, "spectrum.csv")):
+        plot_spectrum(result, run_dir, written)
+    return written
+
+
+def main(arguments):
+    if arguments in (["-h"], ["--help"]):
+        print(__doc__.strip())
+        return 0
+    if len(arguments) != 1:
+        fail("usage: python3 tools/plot.py RUN_DIR (one spinnet run directory)")
+    try:
+        written = plot_run(arguments[0])
+    except PlotError as error:
+        fail(str(error))
+    except (KeyError, IndexError, TypeError, ValueError) as error:  # data of the wrong shape or type
+        fail(f"{arguments[0]}: malformed run directory ({type(error).__name__}: {error})")
+    for path in written:
+        print(path)
+    if not written:
+        print(f"{PROGRAM}: note: nothing to draw in {arguments[0]}", file=sys.stderr)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main(sys.argv[1:]))
