@@ -9,7 +9,7 @@
 # unpacks the .deb files of build-gpu-debs/ (made here by bench/fetch_gpu_debs.sh) into a private
 # prefix. From the session's machine:
 #   bash bench/fetch_gpu_debs.sh
-#   run(command="SPINNET_COMMIT=$(git rev-parse --short HEAD) bash bench/gpu_check.sh",
+#   run(command="SPINNET_COMMIT=<git rev-parse --short HEAD, run here> bash bench/gpu_check.sh",
 #       carry=["build-gpu-debs"], timeout_s=420)
 #
 # Environment:
@@ -92,7 +92,7 @@ done
 
 begin_phase "dependencies"
 force_debs=${SPINNET_FORCE_DEBS:-0}
-if [ "$force_debs" != 1 ] && timeout 150 bash tools/install_deps.sh; then
+if [ "$force_debs" != 1 ] && timeout 60 bash tools/install_deps.sh; then
   echo "dependencies: present or installed through apt"
 else
   echo "dependencies: tools/install_deps.sh failed (no network or no apt?); continuing"
@@ -122,6 +122,9 @@ else
     export CMAKE_PREFIX_PATH=$prefix/usr${CMAKE_PREFIX_PATH:+:$CMAKE_PREFIX_PATH}
     export PKG_CONFIG_PATH=$multiarch/pkgconfig:$prefix/usr/share/pkgconfig${PKG_CONFIG_PATH:+:$PKG_CONFIG_PATH}
     export LD_LIBRARY_PATH=$multiarch${LD_LIBRARY_PATH:+:$LD_LIBRARY_PATH}
+    # Header-only packages found by #include alone (CLI11) and libraries linked by name.
+    export CPATH=$prefix/usr/include${CPATH:+:$CPATH}
+    export LIBRARY_PATH=$multiarch${LIBRARY_PATH:+:$LIBRARY_PATH}
     if ! command -v pkg-config >/dev/null && [ -x "$prefix/usr/bin/pkgconf" ]; then
       ln -sf pkgconf "$prefix/usr/bin/pkg-config"
       export PATH=$prefix/usr/bin:$PATH
@@ -150,11 +153,11 @@ cmake --build "$build" -j "$jobs"
 begin_phase "ctest"
 ctest_log=${out:-$build}/ctest.log
 set +e
-timeout 200 ctest --test-dir "$build" --output-on-failure -j "$jobs" 2>&1 | tee "$ctest_log"
+timeout 180 ctest --test-dir "$build" --output-on-failure -j "$jobs" 2>&1 | tee "$ctest_log"
 ctest_code=${PIPESTATUS[0]}
 set -e
 if [ "$ctest_code" -eq 124 ]; then
-  failures+=("ctest: over 200 s, stopped")
+  failures+=("ctest: over 180 s, stopped")
 elif [ "$ctest_code" -ne 0 ]; then
   failures+=("ctest: failures (exit $ctest_code)")
 fi
@@ -169,7 +172,7 @@ fi
 begin_phase "benchmark"
 json=${out:-$build}/macrospin_bench.json
 # shellcheck disable=SC2086  # SPINNET_BENCH_ARGS is a list of words
-timeout 240 "$build/bench/macrospin_bench" --benchmark_filter="$filter" --benchmark_counters_tabular=true \
+timeout 180 "$build/bench/macrospin_bench" --benchmark_filter="$filter" --benchmark_counters_tabular=true \
   --benchmark_out="$json" --benchmark_out_format=json ${SPINNET_BENCH_ARGS:-} ||
   failures+=("benchmark: exit $?")
 if command -v python3 >/dev/null && [ -s "$json" ]; then

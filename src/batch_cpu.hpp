@@ -133,6 +133,7 @@ void advance_blocks(const BatchView<Model, T>& v, std::uint64_t step_begin, std:
     if constexpr (Inputs) drive_lanes(drive, base, step_begin, now);
     for (std::uint64_t step = step_begin; step < step_end; ++step) {
       if constexpr (Inputs) drive_lanes(drive, base, step + 1, next);
+#pragma omp simd
       for (std::size_t l = 0; l < W; ++l) {
         const auto out = Model::template step<T, Thermal>(
             context, base + l, Coefficients{block.coefficient[kc][l]...}, State{block.state[ks][l]...},

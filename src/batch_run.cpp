@@ -71,10 +71,10 @@ void report_failures(const std::vector<std::uint32_t>& status, const std::vector
     std::ostringstream time;
     time.precision(6);
     time << static_cast<double>(step) * control.dt * 1e9 << " ns";
-    const std::string why = status[i] == status_not_finite ? "the state became non-finite" : model_hint;
+    const std::string why =
+        status[i] == status_not_finite ? "the state became non-finite; reduce integration.dt_ps" : model_hint;
     throw RunError("numerical blow-up: instance 0, device " + std::to_string(control.first_device_id + i) +
-                   " at t = " + time.str() + " (step " + std::to_string(step) + "): " + why +
-                   "; reduce integration.dt_ps");
+                   " at t = " + time.str() + " (step " + std::to_string(step) + "): " + why);
   }
 }
 

@@ -30,7 +30,10 @@ std::string advance_batch(HostBatch<Model, T>& batch, const RunControl& control,
     return std::string("cuda (") + cuda::device_name() + ")";
 #endif
   }
-  const int threads = options.threads > 0 ? options.threads : omp_get_max_threads();
+  // No more threads than SIMD blocks: an idle thread would only wait at every chunk's barrier.
+  const int requested = options.threads > 0 ? options.threads : omp_get_max_threads();
+  const int blocks = static_cast<int>(std::min<std::size_t>(batch.slots / simd_lanes<T>, 1u << 20));
+  const int threads = std::max(1, std::min(requested, blocks));
   for (std::uint64_t begin = 0; begin < control.steps; begin += chunk) {
     const std::uint64_t end = std::min(control.steps, begin + chunk);
     cpu_advance<Model, T>(batch.view, begin, end, thermal, threads);

@@ -91,17 +91,33 @@ void measure_spectra(const RunConfig& config, const ModelResult<Model>& r, const
   }
 }
 
-/// Locked when the mean frequency is within tolerance of the first drive tone.
+/// Locked when the mean frequency is within tolerance of the first drive tone. For the
+/// auto-oscillator also the phase of c relative to the drive F at the end of the run,
+/// arg(c F*) in (-pi, pi] (c ~ exp(-i phi), F ~ exp(-i theta)): constant in time when locked.
 void measure_locking(const RunConfig& config, ExperimentResult& out) {
   const std::vector<double>& f = out.observables.at("frequency_Hz");
-  const std::vector<double>& drive = config.drive.vector_tones.front().frequency;
+  const ToneInput& tone = config.drive.vector_tones.front();
   std::vector<double> detuning(f.size()), locked(f.size());
   for (std::size_t i = 0; i < f.size(); ++i) {
-    detuning[i] = f[i] - drive[i];
+    detuning[i] = f[i] - tone.frequency[i];
     locked[i] = std::abs(detuning[i]) <= config.locking.tolerance ? 1.0 : 0.0;
   }
   out.observables["frequency_minus_drive_Hz"] = detuning;
   out.observables["locked"] = locked;
+  if (config.model == ModelKind::auto_oscillator) {
+    const std::vector<double>& re = out.observables.at("final_re");
+    const std::vector<double>& im = out.observables.at("final_im");
+    const double t_end = static_cast<double>(config.control.steps) * config.control.dt;
+    std::vector<double> phase(f.size());
+    for (std::size_t i = 0; i < f.size(); ++i) {
+      const double theta = constants::two_pi * tone.frequency[i] * t_end + tone.phase[i];
+      // c F* with F = exp(-i theta): (re + i im)(cos theta + i sin theta)
+      const double real = re[i] * std::cos(theta) - im[i] * std::sin(theta);
+      const double imag = re[i] * std::sin(theta) + im[i] * std::cos(theta);
+      phase[i] = std::atan2(imag, real);
+    }
+    out.observables["phase_difference_rad"] = phase;
+  }
 }
 
 template <class Model>
@@ -143,6 +159,27 @@ ExperimentResult run_experiment(const RunConfig& config, const RunOptions& optio
     out.observables["final_my"] = fy;
     out.observables["final_mz"] = fz;
     return finish(config, r, options, {"mx", "my", "mz"}, std::move(out));
+  }
+  if (config.model == ModelKind::vortex) {
+    const auto r = run_model(problem_of<VortexModel>(config, config.vortex), options);
+    using A = VortexAccumulators;
+    out.observables["mean_orbit_radius"] = r.means(&A::radius);
+    auto radius2 = r.means(&A::radius2);
+    std::vector<double> radius_std(radius2.size());
+    for (std::size_t i = 0; i < radius2.size(); ++i) {
+      const double m = out.observables["mean_orbit_radius"][i];
+      radius_std[i] = std::sqrt(std::max(0.0, radius2[i] - m * m));
+    }
+    out.observables["orbit_radius_std"] = radius_std;
+    out.observables["mean_signal2_V2"] = r.means(&A::signal2);
+    auto frequency = r.means(&A::phase);
+    for (double& f : frequency) f /= two_pi_dt;
+    out.observables["frequency_Hz"] = frequency;
+    std::vector<double> x, y;
+    for (const auto& s : r.final_state) x.push_back(s.x), y.push_back(s.y);
+    out.observables["final_x"] = x;
+    out.observables["final_y"] = y;
+    return finish(config, r, options, {"x", "y"}, std::move(out));
   }
   const auto r = run_model(problem_of<AutoOscillatorModel>(config, config.auto_oscillator), options);
   using A = AutoOscillatorAccumulators;

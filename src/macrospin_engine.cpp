@@ -10,7 +10,7 @@ template <>
 ModelResult<MacrospinModel> run_model(const ModelProblem<MacrospinModel>& problem, const RunOptions& options) {
   return detail::run_model_checked(problem, options,
                                    "|m| drifted by more than " + std::to_string(problem.control.drift_limit) +
-                                       " in one step (time step too large for the fields and torques)");
+                                       " in one step (time step too large for the fields and torques); reduce integration.dt_ps");
 }
 
 namespace {

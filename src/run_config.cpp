@@ -16,6 +16,7 @@ std::string to_string(ModelKind kind) {
   switch (kind) {
     case ModelKind::macrospin: return "macrospin";
     case ModelKind::auto_oscillator: return "auto_oscillator";
+    case ModelKind::vortex: return "vortex";
   }
   return "?";
 }
@@ -27,7 +28,12 @@ double SweepPlan::value(std::size_t point, std::size_t axis) const {
 }
 
 std::size_t RunConfig::device_count() const {
-  return model == ModelKind::macrospin ? macrospin.size() : auto_oscillator.size();
+  switch (model) {
+    case ModelKind::macrospin: return macrospin.size();
+    case ModelKind::auto_oscillator: return auto_oscillator.size();
+    case ModelKind::vortex: return vortex.size();
+  }
+  return 0;
 }
 
 namespace {
@@ -114,6 +120,9 @@ void read_current_inputs(ObjectReader& devices, std::size_t n, DriveInput& drive
   schedule.finish();
 }
 
+/// The raw value of a key the reader holds (the key must exist).
+const json& config_value(ObjectReader& reader, const std::string& key) { return *reader.raw(key); }
+
 void read_macrospin_devices(ObjectReader& devices, std::size_t n, RunConfig& out) {
   const auto alpha = devices.column("alpha", 0.01, n, Bound::positive);
   const auto gamma = devices.column("gamma_rad_per_s_T", constants::gyromagnetic_ratio, n, Bound::positive);
@@ -146,6 +155,15 @@ void read_macrospin_devices(ObjectReader& devices, std::size_t n, RunConfig& out
   const auto R_P = devices.column("resistance_parallel_Ohm", 1000.0, n, Bound::positive);
   const auto R_AP = devices.column("resistance_antiparallel_Ohm", 2000.0, n, Bound::positive);
   const auto m0 = devices.vector_column("m0", {0, 0, 1}, n, true);
+  // The magnetoresistance reference defaults to the polarizer (per device).
+  std::vector<std::array<double, 3>> reference = polarizer;
+  const json* given_reference = devices.has("readout_reference") ? &config_value(devices, "readout_reference") : nullptr;
+  if (given_reference != nullptr && !(given_reference->is_string() && *given_reference == "polarizer")) {
+    reference = devices.vector_column("readout_reference", {0, 0, 1}, n, true);
+  } else {
+    devices.raw("readout_reference");
+    devices.record("readout_reference", "polarizer");
+  }
   for (std::size_t i = 0; i < n; ++i) {
     for (std::size_t k = 0; k < 3; ++k) {
       if (demag[i][k] < 0 || demag[i][k] > 1)
@@ -170,6 +188,7 @@ void read_macrospin_devices(ObjectReader& devices, std::size_t n, RunConfig& out
     p.R_P = R_P[i];
     p.R_AP = R_AP[i];
     p.m0x = m0[i][0], p.m0y = m0[i][1], p.m0z = m0[i][2];
+    p.rx = reference[i][0], p.ry = reference[i][1], p.rz = reference[i][2];
     if (std::abs(p.lambda) >= 1)
       throw ConfigError(devices.path_of("slonczewski_lambda"), "|lambda| < 1 (eta = P / (1 + lambda m.p) stays finite)",
                         describe(json(p.lambda)));
@@ -237,6 +256,75 @@ void read_auto_oscillator_devices(ObjectReader& devices, std::size_t n, RunConfi
   read_current_inputs(devices, n, out.drive);
 }
 
+/// Vortex STNO (Thiele model): geometry and material in, stiffnesses and damping derived with the
+/// formulas of include/spinnet/vortex.hpp. Defaults: the FeB junctions of Torrejon 2017.
+void read_vortex_devices(ObjectReader& devices, std::size_t n, RunConfig& out) {
+  const auto Ms = devices.column("Ms_kA_per_m", 1200.0, n, Bound::positive);
+  const auto thickness = devices.column("thickness_nm", 6.0, n, Bound::positive);
+  const auto diameter = devices.column("diameter_nm", 375.0, n, Bound::positive);
+  const auto alpha = devices.column("alpha", 0.01, n, Bound::positive);
+  const auto gamma = devices.column("gamma_rad_per_s_T", constants::gyromagnetic_ratio, n, Bound::positive);
+  const auto exchange = devices.column("exchange_stiffness_pJ_per_m", 15.0, n, Bound::positive);
+  const auto polarity = devices.column("core_polarity", 1.0, n);
+  const auto chirality = devices.column("chirality", 1.0, n);
+  const auto xi = devices.column("damping_nonlinearity_xi", vortex_xi, n);
+  const auto zeta_ms = devices.column("confinement_nonlinearity_zeta_ms", vortex_zeta_ms, n);
+  const auto zeta_Oe = devices.column("oersted_nonlinearity_zeta_Oe", vortex_zeta_Oe, n);
+  const auto polarization = devices.column("spin_polarization", 0.6, n, Bound::unit_interval);
+  // The in-plane polarizer tilts out of plane under the perpendicular field (p_z = B / B_sat, an
+  // assumption documented in vortex.hpp), unless polarizer_z is given.
+  const auto field = devices.column("perpendicular_field_mT", 430.0, n);
+  const auto saturation = devices.column("polarizer_saturation_mT", 1500.0, n, Bound::positive);
+  std::vector<double> p_z;
+  const json* given_p_z = devices.has("polarizer_z") ? &config_value(devices, "polarizer_z") : nullptr;
+  if (given_p_z != nullptr && !given_p_z->is_string()) {
+    p_z = devices.column("polarizer_z", 0.0, n);
+    for (std::size_t i = 0; i < n; ++i)
+      if (std::abs(p_z[i]) > 1)
+        throw ConfigError(devices.path_of("polarizer_z"), "a number in [-1, 1]", describe(json(p_z[i])));
+  } else {
+    devices.raw("polarizer_z");
+    if (given_p_z != nullptr && *given_p_z != "from_field")
+      throw ConfigError(devices.path_of("polarizer_z"), "a number in [-1, 1], or \"from_field\"", describe(*given_p_z));
+    devices.record("polarizer_z", "from_field");
+    for (std::size_t i = 0; i < n; ++i) p_z.push_back(std::fmin(1.0, std::fmax(-1.0, field[i] / saturation[i])));
+  }
+  const auto current = devices.column("current_mA", 7.0, n);
+  const auto temperature = devices.column("temperature_K", 300.0, n, Bound::non_negative);
+  const auto scale = devices.column("signal_scale_mV", 1000.0, n);
+  const auto core0 = devices.vector_column("core0", {0.1, 0, 0}, n);
+  for (std::size_t i = 0; i < n; ++i) {
+    for (const auto& [key, value] : {std::pair{"core_polarity", polarity[i]}, std::pair{"chirality", chirality[i]}})
+      if (value != 1.0 && value != -1.0) throw ConfigError(devices.path_of(key), "+1 or -1", describe(json(value)));
+    if (core0[i][0] * core0[i][0] + core0[i][1] * core0[i][1] >= 1)
+      throw ConfigError(devices.path_of("core0"), "a core position inside the disk (|core0| < 1, units of the radius)",
+                        describe(json(core0[i])));
+    const double radius = diameter[i] * 0.5e-9, L = thickness[i] * 1e-9, M = Ms[i] * 1e3;
+    VortexParameters p{};
+    p.Ms = M;
+    p.thickness = L;
+    p.radius = radius;
+    p.alpha = alpha[i];
+    p.gamma = gamma[i];
+    p.polarity = polarity[i];
+    p.eta = vortex_damping_eta(M, exchange[i] * 1e-12, radius);
+    p.xi = xi[i];
+    p.k_ms = vortex_magnetostatic_stiffness(M, L, radius);
+    p.zeta_ms = zeta_ms[i];
+    p.k_Oe_per_ampere = vortex_oersted_stiffness_per_ampere(M, L, radius, chirality[i]);
+    p.zeta_Oe = zeta_Oe[i];
+    p.polarization = polarization[i];
+    p.p_z = p_z[i];
+    p.current = current[i] * 1e-3;
+    p.temperature = temperature[i];
+    p.signal_scale = scale[i] * 1e-3;
+    p.x0 = core0[i][0];
+    p.y0 = core0[i][1];
+    out.vortex.push_back(p);
+  }
+  read_current_inputs(devices, n, out.drive);
+}
+
 /// Reads the device section of one sweep point and appends its devices.
 void read_devices(const json& config, RunConfig& out, json* resolved_devices) {
   json scratch;
@@ -253,6 +341,7 @@ void read_devices(const json& config, RunConfig& out, json* resolved_devices) {
   switch (out.model) {
     case ModelKind::macrospin: read_macrospin_devices(devices, n, out); break;
     case ModelKind::auto_oscillator: read_auto_oscillator_devices(devices, n, out); break;
+    case ModelKind::vortex: read_vortex_devices(devices, n, out); break;
   }
   devices.finish();
   out.sweep.devices_per_point = n;
@@ -349,8 +438,11 @@ RunConfig read_unprefixed(const json& config) {
     out.name = name->get<std::string>();
   }
   root.record("name", out.name);
-  const std::string model = root.choice("model", std::string("macrospin"), {"macrospin", "auto_oscillator"});
-  out.model = model == "macrospin" ? ModelKind::macrospin : ModelKind::auto_oscillator;
+  const std::string model =
+      root.choice("model", std::string("macrospin"), {"macrospin", "auto_oscillator", "vortex"});
+  out.model = model == "macrospin" ? ModelKind::macrospin
+              : model == "vortex"  ? ModelKind::vortex
+                                   : ModelKind::auto_oscillator;
   RunControl& control = out.control;
   control.seed = root.integer("seed", 1);
   control.precision = root.choice("precision", std::string("float32"), {"float32", "float64"}) == "float32"

@@ -15,6 +15,7 @@
 #include <cstddef>
 #include <cstdint>
 #include <thread>
+#include <utility>
 #include <vector>
 
 #include "physics_fixtures.hpp"

@@ -13,6 +13,7 @@
 #include "physics_fixtures.hpp"
 #include "spinnet/constants.hpp"
 #include "spinnet/engine.hpp"
+#include "spinnet/errors.hpp"
 #include "spinnet/run.hpp"
 #include "spinnet/vortex.hpp"
 
@@ -220,6 +221,61 @@ TEST_P(VortexPhysics, ThermalEquipartition) {
   expect_close("<s^2> = 2 kB T / (k_ms R^2)", mean, expected, 4 * standard_error + 1e-3 * expected);
   // The standard error itself must be small enough for the check to mean something (~1 %).
   EXPECT_LT(standard_error, 0.02 * expected);
+}
+
+// A device's trajectory depends only on who it is (thermal noise keyed by seed, global device id and
+// step), not on the batch it runs in: device 37 of a thermal batch of 64, run alone with
+// first_device_id = 37, ends in the same state bit for bit. And the current reaches the model the same
+// way whether it is the DC current or a held schedule: 7 mA of DC and 0 mA of DC plus a 7 mA schedule
+// give the same state bit for bit.
+TEST_P(VortexPhysics, TrajectoryDependsOnlyOnDeviceAndCurrent) {
+  VortexParameters p = torrejon2017_parameters();
+  p.x0 = 0.3;
+  ModelProblem<VortexModel> batch;
+  batch.devices.assign(64, p);
+  batch.control.dt = 1e-11;
+  batch.control.steps = 3000;
+  batch.control.transient_steps = 0;
+  batch.control.seed = 42;
+  ModelProblem<VortexModel> alone = batch;
+  alone.devices.assign(1, p);
+  alone.control.first_device_id = 37;
+  const auto in_batch = run(batch);
+  const auto by_itself = run(alone);
+  EXPECT_EQ(in_batch.final_state[37].x, by_itself.final_state[0].x);
+  EXPECT_EQ(in_batch.final_state[37].y, by_itself.final_state[0].y);
+
+  ModelProblem<VortexModel> dc = alone;
+  ModelProblem<VortexModel> by_schedule = alone;
+  by_schedule.devices[0].current = 0;
+  by_schedule.drive.schedule.kind = ScheduleKind::held;
+  by_schedule.drive.schedule.interval = 1e-9;
+  by_schedule.drive.schedule.values = {{p.current}};  // [sample][device]
+  const auto with_dc = run(dc);
+  const auto with_schedule = run(by_schedule);
+  EXPECT_EQ(with_dc.final_state[0].x, with_schedule.final_state[0].x);
+  EXPECT_EQ(with_dc.final_state[0].y, with_schedule.final_state[0].y);
+  EXPECT_GT(radius_of(with_dc.final_state[0]), 0.0);
+}
+
+// Far above threshold the steady orbit of the balance lies outside the disk (at 15 mA, 0.43 T the
+// quadratic gives s > 1): the core reaches the edge, where the Thiele model no longer holds, and the
+// run must fail with a message naming the device and the cause rather than return numbers.
+TEST_P(VortexPhysics, CoreReachingTheEdgeIsReported) {
+  ModelProblem<VortexModel> problem;
+  problem.devices.push_back(feb_vortex_parameters(6e-3, 0.43));
+  problem.devices.push_back(feb_vortex_parameters(15e-3, 0.43));
+  for (auto& p : problem.devices) p.x0 = 0.5;
+  problem.control.dt = 1e-11;
+  problem.control.steps = 20000;
+  try {
+    run(problem);
+    ADD_FAILURE() << "the run did not report the core leaving the disk";
+  } catch (const RunError& error) {
+    const std::string message = error.what();
+    EXPECT_NE(message.find("device 1 "), std::string::npos) << message;
+    EXPECT_NE(message.find("disk edge"), std::string::npos) << message;
+  }
 }
 
 INSTANTIATE_TEST_SUITE_P(Backends, VortexPhysics,

@@ -449,12 +449,11 @@ def device_axis_values(result, devices):
 def spectral_range(frequency, densities):
     """The frequency range around the lines: where the largest PSD is above 1e-5 of its peak,
     widened by half its width on each side; the whole range when that is not much narrower."""
-    envelope = np.nanmax(np.where(np.isfinite(densities), densities, np.nan), axis=1) \
-        if np.any(np.isfinite(densities)) else np.zeros_like(frequency)
+    envelope = np.where(np.isfinite(densities), densities, 0.0).max(axis=1)
     whole = (frequency[0], frequency[-1])
     if not np.any(envelope > 0):
         return whole
-    above = frequency[envelope >= 1e-5 * np.nanmax(envelope)]
+    above = frequency[envelope >= 1e-5 * envelope.max()]
     width = above[-1] - above[0]
     low, high = max(whole[0], above[0] - width / 2), min(whole[1], above[-1] + width / 2)
     return (low, high) if high - low < 0.6 * (whole[1] - whole[0]) else whole

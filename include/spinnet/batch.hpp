@@ -43,7 +43,8 @@ struct StepContext {
 enum DeviceStatus : std::uint32_t {
   status_ok = 0,
   status_not_finite = 1,  // the state became NaN or infinite
-  status_norm_drift = 2,  // macrospin: | |m| - 1 | exceeded the drift limit before renormalization
+  status_out_of_bounds = 2,  // a model-specific bound was crossed (macrospin: | |m| - 1 | drifted more than the
+                             // drift limit in one step; vortex: the core reached the disk edge)
 };
 
 /// What one step of one device produces.

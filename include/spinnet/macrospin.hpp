@@ -37,6 +37,8 @@ namespace spinnet {
   X(temperature, "temperature, K")                                              \
   X(R_P, "parallel resistance, Ohm")                                            \
   X(R_AP, "antiparallel resistance, Ohm")                                       \
+  X(rx, "magnetoresistance reference x (0, 0, 0: the polarizer)")              \
+  X(ry, "reference y") X(rz, "reference z")                                     \
   X(m0x, "initial m x") X(m0y, "initial m y") X(m0z, "initial m z")
 
 template <class T>
@@ -60,6 +62,7 @@ struct MacrospinCoefficients {
   T aJ_per_ampere;    // hbar / (2 e mu0 Ms V), A/m per A
   T thermal_sigma;    // Brown field standard deviation per step, A/m
   T R_P, delta_R;     // Ohm
+  T rx, ry, rz;       // unit magnetization of the reference layer the magnetoresistance measures against
 };
 
 /// Derives the inner-loop coefficients of one device for time step dt (seconds). Computed in
@@ -101,6 +104,11 @@ SPINNET_HD inline MacrospinCoefficients<T> make_coefficients(const MacrospinPara
   c.thermal_sigma = static_cast<T>(::sqrt(2.0 * p.alpha * boltzmann * p.temperature / (gamma0 * moment * dt)));
   c.R_P = static_cast<T>(p.R_P);
   c.delta_R = static_cast<T>(p.R_AP - p.R_P);
+  // A zero reference vector means "the polarizer".
+  const double r_norm = ::sqrt(p.rx * p.rx + p.ry * p.ry + p.rz * p.rz);
+  c.rx = r_norm > 0.0 ? static_cast<T>(p.rx / r_norm) : c.px;
+  c.ry = r_norm > 0.0 ? static_cast<T>(p.ry / r_norm) : c.py;
+  c.rz = r_norm > 0.0 ? static_cast<T>(p.rz / r_norm) : c.pz;
   return c;
 }
 
@@ -156,10 +164,12 @@ SPINNET_HDI Vec3<T> heun_step(Vec3<T> m, const MacrospinCoefficients<T>& c, cons
   return m + half_dt * (k1 + k2);
 }
 
-/// Tunnel magnetoresistance R(m) = R_P + (R_AP - R_P)(1 - m.p)/2.
+/// Tunnel magnetoresistance R(m) = R_P + (R_AP - R_P)(1 - m.r)/2, r the reference layer's
+/// magnetization (by default the polarizer; a separate in-plane reference reads out the precession
+/// of a perpendicular spin-torque oscillator, whose m.p is constant).
 template <class T>
 SPINNET_HDI T resistance(Vec3<T> m, const MacrospinCoefficients<T>& c) {
-  return c.R_P + c.delta_R * static_cast<T>(0.5) * (static_cast<T>(1) - (m.x * c.px + m.y * c.py + m.z * c.pz));
+  return c.R_P + c.delta_R * static_cast<T>(0.5) * (static_cast<T>(1) - (m.x * c.rx + m.y * c.ry + m.z * c.rz));
 }
 
 /// Dynamical state of one junction: the unit magnetization.
@@ -224,7 +234,7 @@ struct MacrospinModel {
     const T upper = (T(1) + context.drift_limit) * (T(1) + context.drift_limit);
     const T lower = (T(1) - context.drift_limit) * (T(1) - context.drift_limit);
     const std::uint32_t verdict = !fast::is_finite(norm2)                ? status_not_finite
-                                  : (norm2 > upper || norm2 < lower) ? status_norm_drift
+                                  : (norm2 > upper || norm2 < lower) ? status_out_of_bounds
                                                                      : status_ok;
     const bool alive = status == status_ok && verdict == status_ok;
     const T inverse_norm = alive ? T(1) / fast::sqrt(norm2) : T(1);
@@ -236,11 +246,12 @@ struct MacrospinModel {
     const T weight = record ? T(1) : T(0);
     const T R = resistance(updated, c);
     const T signal = R * next.current;
-    // Phase increment around the axis a between m_n and m_{n+1}:
-    // tan(dphi) = (m_n x m_{n+1}).a / (m_n.m_{n+1} - (m_n.a)(m_{n+1}.a)).
+    // Phase increment around the axis a between m_n and m_{n+1}, from their projections on the
+    // plane normal to a: tan(dphi) = (m_n x m_{n+1}).a / ((m_n x a).(m_{n+1} x a)). (The cosine
+    // written as m_n.m_{n+1} - (m_n.a)(m_{n+1}.a) cancels to rounding noise on tiny cones.)
     const Vec3<T> a = context.axis;
     const T sine = dot(cross(m, updated), a);
-    const T cosine = dot(m, updated) - dot(m, a) * dot(updated, a);
+    const T cosine = dot(cross(m, a), cross(updated, a));
     const T dphi = fast::atan2(sine, cosine);
     const MacrospinSample<T> sample{weight * updated.x,
                                     weight * updated.y,

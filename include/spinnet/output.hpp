@@ -1,4 +1,4 @@
-// Run directories: atomic writes, the resolved config, result.json and CSV traces.
+// Run directories: creation with a writability check, and atomic writes.
 #pragma once
 
 #include <string>
@@ -15,9 +15,5 @@ void prepare_output_directory(const std::string& directory);
 /// Writes `content` to `path` through a temporary file in the same directory and a rename, so a
 /// reader never sees a partial file.
 void write_file_atomically(const std::string& path, const std::string& content);
-
-/// Writes resolved.json, result.json and (when traced) trace.csv for a macrospin run.
-void write_macrospin_outputs(const std::string& directory, const MacrospinRunConfig& config,
-                             const MacrospinResult& result, const std::string& config_file);
 
 }  // namespace spinnet

@@ -10,10 +10,11 @@
 #include "spinnet/config.hpp"
 #include "spinnet/engine.hpp"
 #include "spinnet/macrospin.hpp"
+#include "spinnet/vortex.hpp"
 
 namespace spinnet {
 
-enum class ModelKind { macrospin, auto_oscillator };
+enum class ModelKind { macrospin, auto_oscillator, vortex };
 
 std::string to_string(ModelKind kind);
 
@@ -57,6 +58,7 @@ struct RunConfig {
   DriveInput drive;
   std::vector<MacrospinParameters<double>> macrospin;       // when model == macrospin
   std::vector<AutoOscillatorParameters> auto_oscillator;    // when model == auto_oscillator
+  std::vector<VortexParameters> vortex;                     // when model == vortex
   SweepPlan sweep;
   SpectrumMeasurement spectrum;
   LockingMeasurement locking;

@@ -14,32 +14,36 @@
 //   F_STT  = kappa I p_z (z x X),  kappa = hbar P / (2 |e| R^2)
 //   F_th   : <F_i(t) F_j(t')> = 2 D(s) kB T delta_ij delta(t - t')   (fluctuation-dissipation)
 //
-// Where each coefficient comes from:
+// Where each coefficient comes from. Only the abstracts and introductions of the cited papers could
+// be read while writing this model, so their equation numbers are not cited; the coefficients marked
+// "re-derived" were recomputed from the ansatz here, the others are quoted from memory of the papers
+// and should be checked against them.
 // * |G|: the gyrovector of a vortex, 2 pi times the skyrmion density integral (Thiele 1973;
 //   K. Yu. Guslienko et al., J. Appl. Phys. 91, 8037 (2002)). The sign convention G = -p |G| z makes a
 //   core with p = +1 gyrate counterclockwise seen from +z.
-// * eta: the damping integral of the shifted vortex, A. V. Khvalkovskiy et al., PRB 80, 140401(R)
-//   (2009), as used by Dussaux et al. 2012 (D = alpha eta G). xi ~ 0.5 is Dussaux 2012's nonlinear
-//   damping coefficient.
+// * eta (quoted): the damping integral of the shifted vortex, A. V. Khvalkovskiy et al., PRB 80,
+//   140401(R) (2009), as used by Dussaux et al. 2012 (D = alpha eta G): (1/2) ln(R / core) from the
+//   in-plane curling, 3/8 from the core. xi ~ 0.5 (quoted) is Dussaux 2012's nonlinear damping.
 // * k_ms: the volume-charge energy of the two-vortex side-charge-free ansatz in the thin-disk limit,
 //   Guslienko et al. 2002: in Gaussian units k = (40 pi / 9) Ms^2 L^2 / R, i.e. a gyrotropic frequency
 //   omega = (20/9) gamma Ms L / R. In SI (4 pi Ms^2 -> mu0 Ms^2) this is k_ms = (10/9) mu0 Ms^2 L^2 / R;
-//   the (20/9) of the Gaussian frequency formula is not the SI stiffness prefactor. We checked the
-//   10/9 and the nonlinear coefficient zeta_ms ~ 1/4 (Y. Gaididei et al., Int. J. Quantum Chem. 110,
-//   83 (2010), as used by Dussaux 2012) by integrating the thin-film magnetostatic energy
-//   (mu0 Ms^2 L^2 / 8 pi) int int div m div m' / |r - r'| of the ansatz numerically (1.107 at a 240^2
-//   grid, extrapolating to 1.111; zeta 0.24-0.27 for s <= 0.6).
-// * k_Oe: the Zeeman energy of the ansatz in the Oersted field H_phi = J r / 2 of a uniform current
-//   density J = I / (pi R^2) (the analytic Ampere-Oersted contribution of Abreu Araujo et al. 2022).
+//   the (20/9) of the Gaussian frequency formula is not the SI stiffness prefactor. Re-derived (offline,
+//   not in the test suite): the 10/9 and the nonlinear coefficient zeta_ms ~ 1/4 (Y. Gaididei
+//   et al., Int. J. Quantum Chem. 110, 83 (2010), as used by Dussaux 2012), by integrating the
+//   thin-film magnetostatic energy (mu0 Ms^2 L^2 / 8 pi) int int div m div m' / |r - r'| of the
+//   ansatz on a grid (1.107 at 240^2 cells, extrapolating to 1.111; zeta 0.24-0.27 for s <= 0.6).
+// * k_Oe (re-derived): the Zeeman energy of the ansatz in the Oersted field H_phi = J r / 2 of a
+//   uniform current density J = I / (pi R^2) (the analytic Ampere-Oersted contribution of Abreu
+//   Araujo et al. 2022).
 //   Expanding the energy of the ansatz m = i C f / |f|, f(w) = (w - a)(1 - conj(a) w) (w, a in units
 //   of R) to second order in s gives W = W0 + (2 pi / 15) mu0 Ms L J R C X^2, i.e.
 //   k_Oe = (4 pi / 15) mu0 Ms L J R C = (4/15) mu0 Ms L C I / R (4 pi / 15 = 0.838: the "0.85"
 //   quoted by Khvalkovskiy 2009 and Dussaux 2012). The rigid (not side-charge-free) vortex would give
 //   pi / 2 instead. The s^4 term of the same energy, fitted for s <= 0.5, gives zeta_Oe = -0.59; the
 //   test VortexTwoVortexAnsatz.OerstedStiffness redoes both numbers by quadrature. C I > 0 (Oersted
-//   field along the curling, which is the chirality a current favours) stiffens the confinement and
-//   makes the frequency rise with current.
-// * F_STT: the spin-transfer force of a polarizer with out-of-plane component p_z, Khvalkovskiy
+//   field along the curling, the chirality whose energy W0 = -(pi / 3) mu0 Ms L C J R^3 it lowers)
+//   stiffens the confinement and makes the frequency rise with current.
+// * F_STT (quoted): the spin-transfer force of a polarizer with out-of-plane component p_z, Khvalkovskiy
 //   2009: F = pi a_J Ms L p_z (z x X), a_J = hbar P J / (2 |e| L Ms) (tesla); with J = I / (pi R^2)
 //   this is kappa I p_z (z x X), kappa = hbar P / (2 |e| R^2). Sign convention here: I > 0 with
 //   p p_z P > 0 is anti-damping (the physical current direction that drives a given polarity depends
@@ -85,7 +89,7 @@ namespace spinnet {
 
 /// The vortex core left the disk (s >= 1). This model reports it with the batch's model-specific
 /// status code (batch.hpp names it after the macrospin's norm check).
-inline constexpr std::uint32_t status_core_expelled = status_norm_drift;
+inline constexpr std::uint32_t status_core_expelled = status_out_of_bounds;
 
 /// Per-device parameters in SI, as the user gives them (after unit conversion).
 struct VortexParameters {

@@ -60,13 +60,15 @@ int draw_plots(const std::string& directory) {
     std::cerr << "spinnet: --plot: plotting script " << script << " not found (set SPINNET_PLOT_SCRIPT)\n";
     return exit_user_error;
   }
-  const std::string command = "python3 '" + script + "' '" + directory + "'";
-  const int status = std::system(command.c_str());
-  if (status != 0) {
-    std::cerr << "spinnet: --plot: " << command << " failed (needs python3-matplotlib and python3-numpy)\n";
-    return exit_user_error;
-  }
-  return 0;
+  // Debian's python3 has python3-matplotlib; a pyenv or virtualenv python3 first on PATH may not.
+  const char* python_override = std::getenv("SPINNET_PYTHON");
+  const std::string python = python_override                              ? python_override
+                             : std::filesystem::exists("/usr/bin/python3") ? "/usr/bin/python3"
+                                                                           : "python3";
+  const std::string command = "'" + python + "' '" + script + "' '" + directory + "'";
+  std::cout.flush();
+  // The script reports its own errors on one line.
+  return std::system(command.c_str()) == 0 ? 0 : exit_user_error;
 }
 
 spinnet::Backend parse_backend(const std::string& name) {
