@@ -195,6 +195,23 @@ for r in runs:
         print(f"target {name}: {rate:.3e} vs >= {target:.0e} device-steps/s: {'met' if rate >= target else 'NOT met'}")
 EOF
 fi
+begin_phase "oscillator benchmark"
+osc_json=${out:-$build}/oscillator_bench.json
+timeout 120 "$build/bench/oscillator_bench" --benchmark_filter='cuda/float32|cpu/float32/thermal/batch:1000000' \
+  --benchmark_out="$osc_json" --benchmark_out_format=json ||
+  failures+=("oscillator benchmark: exit $?")
+if command -v python3 >/dev/null && [ -s "$osc_json" ]; then
+  python3 - "$osc_json" <<'EOF' || true
+import json, sys
+targets = {"auto_oscillator/cuda/float32/thermal/batch:1000000": 2e11}
+for r in json.load(open(sys.argv[1]))["benchmarks"]:
+    name = r["name"].replace("/manual_time", "")
+    rate = r.get("device_steps_per_second", float("nan"))
+    print(f"{name:<56} {rate:>12.3e} device-steps/s")
+    if name in targets:
+        print(f"target {name}: {rate:.3e} vs >= {targets[name]:.0e}: {'met' if rate >= targets[name] else 'NOT met'}")
+EOF
+fi
 if command -v nvidia-smi >/dev/null; then
   nvidia-smi --query-gpu=clocks.sm,clocks.mem,temperature.gpu,power.draw --format=csv || true
 fi

@@ -1,0 +1,89 @@
+// Throughput of the reduced oscillator models (universal auto-oscillator, vortex Thiele model) in
+// device-steps per second against batch size, float32 and float64, T = 300 K, on every available
+// backend. The auto-oscillator is the workhorse of large networks. Timed: ModelResult::wall_seconds
+// (the stepping, and on CUDA the copies and launches); excluded: building the problem and results.
+//
+// Usage: oscillator_bench [google benchmark flags], e.g. --benchmark_filter='auto_oscillator/cpu/float32'
+#include <benchmark/benchmark.h>
+
+#include <algorithm>
+#include <cstdint>
+#include <string>
+
+#include "spinnet/auto_oscillator.hpp"
+#include "spinnet/run.hpp"
+#include "spinnet/vortex.hpp"
+
+namespace {
+
+using spinnet::Backend;
+using spinnet::Precision;
+
+constexpr std::uint64_t batch_sizes[] = {1'000, 10'000, 100'000, 1'000'000};
+
+spinnet::AutoOscillatorParameters auto_oscillator(std::uint64_t i) {
+  spinnet::AutoOscillatorParameters p{};
+  p.frequency = 5e9 * (1 + 1e-3 * static_cast<double>(i % 97));
+  p.nonlinear_shift = -2e9;
+  p.damping_rate = 3e8;
+  p.nonlinear_damping = 2;
+  p.threshold_current = 1e-3;
+  p.current = 1.5e-3;
+  p.temperature = 300;
+  p.energy = 2e-17;
+  p.signal_scale = 1e-3;
+  p.c0_re = 0.3;
+  return p;
+}
+
+template <class Model, class Make>
+void run(benchmark::State& state, Make make, Backend backend, Precision precision, std::uint64_t batch,
+         double dt) {
+  spinnet::ModelProblem<Model> problem;
+  for (std::uint64_t i = 0; i < batch; ++i) problem.devices.push_back(make(i));
+  const std::uint64_t work = backend == Backend::cuda ? 20'000'000'000ull : 100'000'000ull;
+  problem.control.dt = dt;
+  problem.control.steps = std::max<std::uint64_t>(100, work / batch);
+  problem.control.seed = 1;
+  problem.control.precision = precision;
+  spinnet::RunOptions options;
+  options.backend = backend;
+  double steps = 0;
+  for (auto _ : state) {
+    const auto result = spinnet::run_model(problem, options);
+    state.SetIterationTime(result.wall_seconds);
+    steps += static_cast<double>(problem.control.steps) * static_cast<double>(batch);
+    state.SetLabel(result.backend);
+  }
+  state.counters["device_steps_per_second"] = benchmark::Counter(steps, benchmark::Counter::kIsRate);
+  state.counters["devices"] = static_cast<double>(batch);
+}
+
+void register_all() {
+  for (Backend backend : {Backend::cpu, Backend::cuda}) {
+    if (backend == Backend::cuda && !spinnet::cuda_available()) continue;
+    for (Precision precision : {Precision::float32, Precision::float64}) {
+      for (std::uint64_t batch : batch_sizes) {
+        const std::string suffix = "/" + spinnet::to_string(backend) + "/" + spinnet::to_string(precision) +
+                                   "/thermal/batch:" + std::to_string(batch);
+        benchmark::RegisterBenchmark(("auto_oscillator" + suffix).c_str(), [=](benchmark::State& s) {
+          run<spinnet::AutoOscillatorModel>(s, auto_oscillator, backend, precision, batch, 2e-12);
+        })->UseManualTime()->Unit(benchmark::kMillisecond);
+        benchmark::RegisterBenchmark(("vortex" + suffix).c_str(), [=](benchmark::State& s) {
+          run<spinnet::VortexModel>(
+              s, [](std::uint64_t) { return spinnet::torrejon2017_parameters(); }, backend, precision, batch, 1e-11);
+        })->UseManualTime()->Unit(benchmark::kMillisecond);
+      }
+    }
+  }
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  benchmark::Initialize(&argc, argv);
+  register_all();
+  benchmark::RunSpecifiedBenchmarks();
+  benchmark::Shutdown();
+  return 0;
+}
