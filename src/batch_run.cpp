@@ -31,9 +31,7 @@ bool cuda_available() {
 #endif
 }
 
-namespace detail {
-
-bool choose_cuda(Backend backend) {
+bool uses_cuda(Backend backend) {
   switch (backend) {
     case Backend::cpu: return false;
     case Backend::automatic: return cuda_available();
@@ -47,6 +45,8 @@ bool choose_cuda(Backend backend) {
   }
   return false;
 }
+
+namespace detail {
 
 void check_host_memory(std::uint64_t bytes) {
   std::ifstream meminfo("/proc/meminfo");

@@ -19,7 +19,7 @@ template <class Model, class T>
 std::string advance_batch(HostBatch<Model, T>& batch, const RunControl& control, bool thermal,
                           const RunOptions& options) {
   const std::uint64_t chunk = chunk_steps(control.steps);
-  if (choose_cuda(options.backend)) {
+  if (uses_cuda(options.backend)) {
 #if defined(SPINNET_HAVE_CUDA)
     auto callback = [](void* context, double fraction) {
       const auto* opts = static_cast<const RunOptions*>(context);

@@ -91,7 +91,7 @@ ModelResult<Model> run_model_checked(const ModelProblem<Model>& problem, const R
   check_host_memory(estimated_bytes<Model>(problem.devices.size(),
                                            problem.drive.vector_tones.size() + problem.drive.current_tones.size(),
                                            problem.drive.schedule.values.size(), problem.control));
-  choose_cuda(options.backend);  // fail early when the requested backend is missing
+  uses_cuda(options.backend);  // fail early when the requested backend is missing
   return problem.control.precision == Precision::float32 ? run_typed<Model, float>(problem, options, failure_hint)
                                                          : run_typed<Model, double>(problem, options, failure_hint);
 }

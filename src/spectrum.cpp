@@ -74,21 +74,6 @@ Segmentation segment(std::size_t signal_length, double dt, const WelchOptions& o
   return g;
 }
 
-bool choose_cuda(Backend backend) {
-  switch (backend) {
-    case Backend::cpu: return false;
-    case Backend::automatic: return cuda_available();
-    case Backend::cuda:
-#if defined(SPINNET_HAVE_CUDA)
-      if (!cuda_available()) throw RunError("Welch PSD on cuda: no CUDA device is visible on this machine");
-      return true;
-#else
-      throw RunError("Welch PSD on cuda: this spinnet was built without CUDA (configure with nvcc available)");
-#endif
-  }
-  return false;
-}
-
 // --- CPU backend --------------------------------------------------------------------------------
 
 /// FFTW's planner is not thread-safe: plans are made and destroyed under this lock; executing a
@@ -240,7 +225,7 @@ PowerSpectrumBatch batch_psd(std::span<const T> signals, std::size_t signal_coun
   }
   const Segmentation g = segment(signals.size() / signal_count, dt, options);
   const std::vector<double> window = window_values(options.window, g.segment_length);
-  const bool use_cuda = on_device || choose_cuda(run.backend);
+  const bool use_cuda = on_device || uses_cuda(run.backend);
 
   PowerSpectrumBatch result;
   result.signals = signal_count;

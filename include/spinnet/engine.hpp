@@ -114,6 +114,10 @@ struct RunOptions {
 /// True when this build has the CUDA backend and a CUDA device is visible.
 bool cuda_available();
 
+/// Whether work with this backend choice runs on CUDA (auto: when a device is visible). Throws
+/// RunError when cuda is requested and this build or machine has none.
+bool uses_cuda(Backend backend);
+
 /// Bytes of host memory (and of device memory on CUDA) the problem needs.
 std::uint64_t estimated_bytes(const MacrospinProblem& problem);
 
