@@ -50,6 +50,13 @@ struct LockingMeasurement {
   double tolerance = 0;  // Hz
 };
 
+/// Coupling of auto-oscillators into networks of group_size consecutive devices (1: uncoupled).
+/// coupling_re/im[j * group_size + k] = Omega_jk cos / sin(beta_jk), 1/s.
+struct CouplingPlan {
+  int group_size = 1;
+  std::vector<double> coupling_re, coupling_im;
+};
+
 struct RunConfig {
   std::string name;
   ModelKind model = ModelKind::macrospin;
@@ -60,6 +67,7 @@ struct RunConfig {
   std::vector<AutoOscillatorParameters> auto_oscillator;    // when model == auto_oscillator
   std::vector<VortexParameters> vortex;                     // when model == vortex
   SweepPlan sweep;
+  CouplingPlan coupling;
   SpectrumMeasurement spectrum;
   LockingMeasurement locking;
 

@@ -1,0 +1,176 @@
+// Networks of coupled auto-oscillators (Slavin & Tiberkevich 2009, eq. (53): the coupling term
+// sum_k Omega_jk exp(i beta_jk) c_k of oscillator j). A network of M oscillators is one "device" of
+// the batch engine: its state holds the M complex amplitudes, so a group is advanced by one thread
+// (CUDA) or one SIMD lane (CPU) with the partners' amplitudes in registers. The oscillators of a
+// network share the DC-current schedule, the RF current and the RF drive (a series connection, as
+// in Romera et al., Nature 563, 230 (2018)); each has its own parameters and DC current.
+#pragma once
+
+#include <cstdint>
+
+#include "spinnet/auto_oscillator.hpp"
+
+namespace spinnet {
+
+/// Parameters of one network: M oscillators and the complex coupling matrix Omega e^{i beta} (1/s).
+template <int M>
+struct OscillatorNetworkParameters {
+  AutoOscillatorParameters oscillator[M];
+  double coupling_re[M][M];  // Omega_jk cos(beta_jk), 1/s (diagonal ignored)
+  double coupling_im[M][M];  // Omega_jk sin(beta_jk), 1/s
+};
+
+template <class T, int M>
+struct OscillatorNetworkCoefficients {
+  AutoOscillatorCoefficients<T> oscillator[M];
+  T coupling_re[M * M];
+  T coupling_im[M * M];
+};
+
+template <class T, int M>
+SPINNET_HD inline OscillatorNetworkCoefficients<T, M> make_coefficients(const OscillatorNetworkParameters<M>& p,
+                                                                        double dt) {
+  OscillatorNetworkCoefficients<T, M> c;
+  for (int j = 0; j < M; ++j) {
+    c.oscillator[j] = make_coefficients<T>(p.oscillator[j], dt);
+    for (int k = 0; k < M; ++k) {
+      c.coupling_re[j * M + k] = j == k ? T(0) : static_cast<T>(p.coupling_re[j][k]);
+      c.coupling_im[j * M + k] = j == k ? T(0) : static_cast<T>(p.coupling_im[j][k]);
+    }
+  }
+  return c;
+}
+
+template <class T, int M>
+struct OscillatorNetworkState {
+  T re[M], im[M];
+};
+
+template <class T, int M>
+struct OscillatorNetworkSample {
+  T power[M], power2[M], phase[M], signal2[M];
+};
+
+template <int M>
+struct OscillatorNetworkAccumulators {
+  double power[M], power2[M], phase[M], signal2[M];
+};
+
+template <int M>
+struct OscillatorNetworkModel {
+  static constexpr int size = M;
+  using Parameters = OscillatorNetworkParameters<M>;
+  template <class T>
+  using Coefficients = OscillatorNetworkCoefficients<T, M>;
+  template <class T>
+  using State = OscillatorNetworkState<T, M>;
+  template <class T>
+  using Sample = OscillatorNetworkSample<T, M>;
+  using Accumulators = OscillatorNetworkAccumulators<M>;
+
+  template <class T>
+  static State<T> initial_state(const Parameters& p) {
+    State<T> s;
+    for (int j = 0; j < M; ++j) {
+      s.re[j] = static_cast<T>(p.oscillator[j].c0_re);
+      s.im[j] = static_cast<T>(p.oscillator[j].c0_im);
+    }
+    return s;
+  }
+  static bool thermal(const Parameters& p) {
+    bool any = false;
+    for (int j = 0; j < M; ++j) any = any || p.oscillator[j].temperature > 0;
+    return any;
+  }
+
+  /// dc_j/dt for every oscillator at amplitudes (re, im): the single-oscillator right-hand side with
+  /// the drive F + sum_k C_jk c_k + noise_j.
+  template <class T>
+  SPINNET_HDI static void rhs(const Coefficients<T>& c, const T (&re)[M], const T (&im)[M], T current, T F_re,
+                              T F_im, const T (&noise_re)[M], const T (&noise_im)[M], T (&d_re)[M], T (&d_im)[M]) {
+    SPINNET_UNROLL
+    for (int j = 0; j < M; ++j) {
+      T in_re = F_re + noise_re[j], in_im = F_im + noise_im[j];
+      SPINNET_UNROLL
+      for (int k = 0; k < M; ++k) {
+        const T cr = c.coupling_re[j * M + k], ci = c.coupling_im[j * M + k];
+        in_re += cr * re[k] - ci * im[k];
+        in_im += cr * im[k] + ci * re[k];
+      }
+      auto_oscillator_rhs(re[j], im[j], c.oscillator[j], c.oscillator[j].current + current, in_re, in_im, d_re[j],
+                          d_im[j]);
+    }
+  }
+
+  /// One stochastic Heun step of the whole network (noise held over the step, amplitude taken at
+  /// its start, as for a single oscillator). Oscillator j of network i draws its noise as the
+  /// device with global id (first id + i) * M + j.
+  template <class T, bool Thermal>
+  SPINNET_HDI static StepOutcome<State<T>, Sample<T>, T> step(const StepContext<T>& context, std::size_t i,
+                                                              const Coefficients<T> c, const State<T> s,
+                                                              std::uint32_t status, std::uint64_t failed_step,
+                                                              std::uint64_t step, const DriveSample<T> drive_now,
+                                                              const DriveSample<T> drive_next) {
+    const T dt = context.dt;
+    T noise_re[M], noise_im[M];
+    SPINNET_UNROLL
+    for (int j = 0; j < M; ++j) {
+      noise_re[j] = T(0);
+      noise_im[j] = T(0);
+      if constexpr (Thermal) {
+        T n0, n1;
+        const std::uint32_t id = (context.first_device_id + static_cast<std::uint32_t>(i)) * M + j;
+        normal2<T>(context.seed, id, step, RandomStream::thermal, n0, n1);
+        const T p = s.re[j] * s.re[j] + s.im[j] * s.im[j];
+        const AutoOscillatorCoefficients<T>& o = c.oscillator[j];
+        const T amplitude = fast::sqrt(o.gamma_G * (T(1) + o.Q * p)) * o.noise_per_gamma;
+        noise_re[j] = amplitude * n0;
+        noise_im[j] = amplitude * n1;
+      }
+    }
+    T k1_re[M], k1_im[M], k2_re[M], k2_im[M], pred_re[M], pred_im[M];
+    rhs(c, s.re, s.im, drive_now.current, drive_now.cos_x, -drive_now.sin_x, noise_re, noise_im, k1_re, k1_im);
+    SPINNET_UNROLL
+    for (int j = 0; j < M; ++j) {
+      pred_re[j] = s.re[j] + dt * k1_re[j];
+      pred_im[j] = s.im[j] + dt * k1_im[j];
+    }
+    rhs(c, pred_re, pred_im, drive_next.current, drive_next.cos_x, -drive_next.sin_x, noise_re, noise_im, k2_re,
+        k2_im);
+    State<T> next;
+    T total = T(0);
+    SPINNET_UNROLL
+    for (int j = 0; j < M; ++j) {
+      next.re[j] = s.re[j] + T(0.5) * dt * (k1_re[j] + k2_re[j]);
+      next.im[j] = s.im[j] + T(0.5) * dt * (k1_im[j] + k2_im[j]);
+      total += next.re[j] * next.re[j] + next.im[j] * next.im[j];
+    }
+    const std::uint32_t verdict = fast::is_finite(total) ? status_ok : status_not_finite;
+    const bool alive = status == status_ok && verdict == status_ok;
+    SPINNET_UNROLL
+    for (int j = 0; j < M; ++j) {
+      next.re[j] = alive ? next.re[j] : s.re[j];
+      next.im[j] = alive ? next.im[j] : s.im[j];
+    }
+    failed_step = (status == status_ok && verdict != status_ok) ? step : failed_step;
+    status = status == status_ok ? verdict : status;
+    const T weight = (alive && step >= context.transient_steps) ? T(1) : T(0);
+    Sample<T> sample;
+    T signal = T(0);
+    SPINNET_UNROLL
+    for (int j = 0; j < M; ++j) {
+      const T p = next.re[j] * next.re[j] + next.im[j] * next.im[j];
+      const T cross = s.re[j] * next.im[j] - s.im[j] * next.re[j];
+      const T inner = s.re[j] * next.re[j] + s.im[j] * next.im[j];
+      const T v = c.oscillator[j].signal_scale * next.re[j];
+      sample.power[j] = weight * p;
+      sample.power2[j] = weight * p * p;
+      sample.phase[j] = -weight * fast::atan2(cross, inner);
+      sample.signal2[j] = weight * v * v;
+      signal += v;  // the series network emits the sum of its oscillators' signals
+    }
+    return {next, sample, status, failed_step, signal};
+  }
+};
+
+}  // namespace spinnet
