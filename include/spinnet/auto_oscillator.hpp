@@ -91,6 +91,13 @@ SPINNET_HDI void auto_oscillator_rhs(T re, T im, const AutoOscillatorCoefficient
   d_im = -omega * re + growth * im + F_im;
 }
 
+/// Standard deviation per step of each real component of the thermal drive f_n at power p:
+/// sqrt(G+(p) kB T / (E0 dt)).
+template <class T>
+SPINNET_HDI T auto_oscillator_noise_amplitude(const AutoOscillatorCoefficients<T>& c, T p) {
+  return fast::sqrt(c.gamma_G * (T(1) + c.Q * p)) * c.noise_per_gamma;
+}
+
 struct AutoOscillatorModel {
   using Parameters = AutoOscillatorParameters;
   template <class T>
@@ -127,7 +134,7 @@ struct AutoOscillatorModel {
       normal2<T>(context.seed, context.first_device_id + static_cast<std::uint32_t>(i), step, RandomStream::thermal,
                  n0, n1);
       const T p = s.re * s.re + s.im * s.im;
-      const T amplitude = fast::sqrt(c.gamma_G * (T(1) + c.Q * p)) * c.noise_per_gamma;
+      const T amplitude = auto_oscillator_noise_amplitude(c, p);
       noise_re = amplitude * n0;
       noise_im = amplitude * n1;
     }

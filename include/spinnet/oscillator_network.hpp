@@ -122,8 +122,7 @@ struct OscillatorNetworkModel {
         const std::uint32_t id = (context.first_device_id + static_cast<std::uint32_t>(i)) * M + j;
         normal2<T>(context.seed, id, step, RandomStream::thermal, n0, n1);
         const T p = s.re[j] * s.re[j] + s.im[j] * s.im[j];
-        const AutoOscillatorCoefficients<T>& o = c.oscillator[j];
-        const T amplitude = fast::sqrt(o.gamma_G * (T(1) + o.Q * p)) * o.noise_per_gamma;
+        const T amplitude = auto_oscillator_noise_amplitude(c.oscillator[j], p);
         noise_re[j] = amplitude * n0;
         noise_im[j] = amplitude * n1;
       }
