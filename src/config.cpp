@@ -404,10 +404,9 @@ std::vector<Distribution> read_distribution(const json& value, const std::string
 /// Fills one per-device scalar (length layout.total()) from its config value `given` (null:
 /// absent, `fallback`), or from the sweep axis on `path`; records the resolved form. Returns
 /// whether the values differ between devices.
-void fill_scalar(const json* given, const std::string& path, double fallback, Bound bound, DeviceLayout& layout,
-                 json& resolved, std::vector<double>& out) {
+Column fill_scalar(const json* given, const std::string& path, double fallback, Bound bound, DeviceLayout& layout,
+                   json& resolved) {
   const std::size_t total = layout.total(), per = layout.per_instance, per_point = layout.per_point();
-  out.resize(total);
   const auto swept = layout.swept.find(path);
   const std::vector<double>* axis = swept == layout.swept.end() ? nullptr : swept->second;
   if (axis) layout.swept_used.insert(path);
@@ -441,17 +440,23 @@ void fill_scalar(const json* given, const std::string& path, double fallback, Bo
                       describe(*given));
   }
 
+  std::vector<double> out;
   if (axis) {
     // The swept number replaces the given form at every point.
-    for (std::size_t p = 0; p < layout.points; ++p) {
-      const double v = (*axis)[p];
-      if (!within(v, bound)) throw ConfigError(path, bound_text(bound), describe(json(v)) + point_text(layout, p));
+    for (std::size_t p = 0; p < layout.points; ++p)
+      if (!within((*axis)[p], bound))
+        throw ConfigError(path, bound_text(bound), describe(json((*axis)[p])) + point_text(layout, p));
+    if (std::all_of(axis->begin(), axis->end(), [&](double v) { return v == (*axis)[0]; }))
+      return Column((*axis)[0], total);
+    out.resize(total);
+    for (std::size_t p = 0; p < layout.points; ++p)
       std::fill(out.begin() + static_cast<std::ptrdiff_t>(p * per_point),
-                out.begin() + static_cast<std::ptrdiff_t>((p + 1) * per_point), v);
-    }
+                out.begin() + static_cast<std::ptrdiff_t>((p + 1) * per_point), (*axis)[p]);
   } else if (!list.empty()) {
+    out.resize(total);
     for (std::size_t d = 0; d < total; ++d) out[d] = list[d % per];
   } else if (!distributions.empty()) {
+    out.resize(total);
     const std::uint64_t identity = parameter_identity(path);
     for (std::size_t d = 0; d < total; ++d) {
       const Distribution& dist = distributions.size() == 1 ? distributions[0] : distributions[d / per_point];
@@ -462,33 +467,31 @@ void fill_scalar(const json* given, const std::string& path, double fallback, Bo
       out[d] = v;
     }
   } else {
-    std::fill(out.begin(), out.end(), constant);
+    return Column(constant, total);
   }
-  if (layout.varied != nullptr && total > 1 &&
-      std::any_of(out.begin(), out.end(), [&](double v) { return v != out[0]; }))
-    (*layout.varied)[path] = out;
+  if (std::all_of(out.begin(), out.end(), [&](double v) { return v == out[0]; })) return Column(out[0], total);
+  if (layout.varied != nullptr) (*layout.varied)[path] = out;
+  return Column(std::move(out));
 }
 
 }  // namespace
 
-std::vector<double> ObjectReader::column(const std::string& key, double fallback, std::size_t count, Bound bound) {
+Column ObjectReader::column(const std::string& key, double fallback, std::size_t count, Bound bound) {
   known_.insert(key);
   DeviceLayout local = DeviceLayout::single(count);
   DeviceLayout& layout = layout_ ? *layout_ : local;
-  std::vector<double> out;
-  fill_scalar(has(key) ? &value_at(key) : nullptr, path_of(key), fallback, bound, layout, (*resolved_)[key], out);
-  return out;
+  return fill_scalar(has(key) ? &value_at(key) : nullptr, path_of(key), fallback, bound, layout, (*resolved_)[key]);
 }
 
-std::vector<std::array<double, 3>> ObjectReader::vector_column(const std::string& key, std::array<double, 3> fallback,
-                                                               std::size_t count, bool nonzero) {
+VectorColumn ObjectReader::vector_column(const std::string& key, std::array<double, 3> fallback, std::size_t count,
+                                         bool nonzero) {
   known_.insert(key);
   DeviceLayout local = DeviceLayout::single(count);
   DeviceLayout& layout = layout_ ? *layout_ : local;
   const std::size_t total = layout.total(), per = layout.per_instance;
   const std::string path = path_of(key);
   const std::string expected_vector = nonzero ? "a non-zero vector [x, y, z]" : "a vector [x, y, z]";
-  std::vector<std::array<double, 3>> out(total);
+  VectorColumn out;
   json& resolved = (*resolved_)[key];
   const json* given = has(key) ? &value_at(key) : nullptr;
   if (given != nullptr && given->is_object()) {
@@ -512,22 +515,24 @@ std::vector<std::array<double, 3>> ObjectReader::vector_column(const std::string
     for (std::size_t i = 0; i < per; ++i)
       list[i] = checked_vector(values[i], path + ".values[" + std::to_string(i) + "]", nonzero);
     resolved = json{{"values", list}};
-    for (std::size_t d = 0; d < total; ++d) out[d] = list[d % per];
-    // A sweep axis on one component ("devices.field_mT[2]") replaces that component.
     for (std::size_t k = 0; k < 3; ++k) {
       const std::string component = path + "[" + std::to_string(k) + "]";
-      if (!layout.swept.count(component)) continue;
-      std::vector<double> column;
       json ignored;
-      fill_scalar(nullptr, component, 0.0, Bound::any, layout, ignored, column);
-      for (std::size_t d = 0; d < total; ++d) out[d][k] = column[d];
+      // A sweep axis on one component ("devices.field_mT[2]") replaces that component.
+      if (layout.swept.count(component)) {
+        out.components[k] = fill_scalar(nullptr, component, 0.0, Bound::any, layout, ignored);
+        continue;
+      }
+      json per_device = json::array();
+      for (std::size_t i = 0; i < per; ++i) per_device.push_back(list[i][k]);
+      const json given_component = json{{"values", std::move(per_device)}};
+      out.components[k] = fill_scalar(&given_component, component, 0.0, Bound::any, layout, ignored);
     }
   } else {
     if (given != nullptr && (!given->is_array() || given->size() != 3))
       throw ConfigError(path, expected_vector + " (each component a number or a distribution), or {\"values\": [[x, y, z], ...]}",
                         describe(*given));
     resolved = json::array();
-    std::vector<double> column;
     for (std::size_t k = 0; k < 3; ++k) {
       const std::string component = path + "[" + std::to_string(k) + "]";
       const json* value = given ? &(*given)[k] : nullptr;
@@ -537,15 +542,17 @@ std::vector<std::array<double, 3>> ObjectReader::vector_column(const std::string
         throw ConfigError(component, "a number or a distribution (per-device lists take the whole vector: {\"values\": [[x, y, z], ...]})",
                           describe(*value));
       json resolved_component;
-      fill_scalar(value, component, fallback[k], Bound::any, layout, resolved_component, column);
+      out.components[k] = fill_scalar(value, component, fallback[k], Bound::any, layout, resolved_component);
       resolved.push_back(resolved_component);
-      for (std::size_t d = 0; d < total; ++d) out[d][k] = column[d];
     }
   }
   if (nonzero)
-    for (std::size_t d = 0; d < total; ++d)
-      if (out[d][0] == 0 && out[d][1] == 0 && out[d][2] == 0)
-        throw ConfigError(path, expected_vector, describe(json(out[d])) + " for " + device_text(layout, d));
+    for (std::size_t d = 0; d < total; ++d) {
+      const auto v = out[d];
+      if (v[0] == 0 && v[1] == 0 && v[2] == 0)
+        throw ConfigError(path, expected_vector, describe(json(v)) + " for " + device_text(layout, d));
+      if (out.components[0].uniform() && out.components[1].uniform() && out.components[2].uniform()) break;
+    }
   return out;
 }
 

@@ -136,10 +136,11 @@ void read_current_inputs(ObjectReader& devices, std::size_t n, DriveInput& drive
 const json& config_value(ObjectReader& reader, const std::string& key) { return *reader.raw(key); }
 
 void read_macrospin_devices(ObjectReader& devices, std::size_t n, RunConfig& out) {
+  out.macrospin.reserve(n);
   const auto alpha = devices.column("alpha", 0.01, n, Bound::positive);
   const auto gamma = devices.column("gamma_rad_per_s_T", constants::gyromagnetic_ratio, n, Bound::positive);
   const auto Ms = devices.column("Ms_kA_per_m", 1000.0, n, Bound::positive);
-  std::vector<double> volume;
+  Column volume;
   if (devices.has("volume_nm3")) {
     for (const char* key : {"length_nm", "width_nm", "thickness_nm"})
       if (devices.has(key))
@@ -150,9 +151,14 @@ void read_macrospin_devices(ObjectReader& devices, std::size_t n, RunConfig& out
     const auto length = devices.column("length_nm", 100.0, n, Bound::positive);
     const auto width = devices.column("width_nm", 100.0, n, Bound::positive);
     const auto thickness = devices.column("thickness_nm", 2.0, n, Bound::positive);
-    volume.resize(n);
     // Elliptical pillar: V = pi/4 L W t.
-    for (std::size_t i = 0; i < n; ++i) volume[i] = constants::pi / 4 * length[i] * width[i] * thickness[i];
+    if (length.uniform() && width.uniform() && thickness.uniform()) {
+      volume = Column(constants::pi / 4 * length[0] * width[0] * thickness[0], n);
+    } else {
+      std::vector<double> v(n);
+      for (std::size_t i = 0; i < n; ++i) v[i] = constants::pi / 4 * length[i] * width[i] * thickness[i];
+      volume = Column(std::move(v));
+    }
   }
   const auto Hk = devices.column("anisotropy_field_mT", 0.0, n, Bound::non_negative);
   const auto axis = devices.vector_column("anisotropy_axis", {0, 0, 1}, n, true);
@@ -168,7 +174,7 @@ void read_macrospin_devices(ObjectReader& devices, std::size_t n, RunConfig& out
   const auto R_AP = devices.column("resistance_antiparallel_Ohm", 2000.0, n, Bound::positive);
   const auto m0 = devices.vector_column("m0", {0, 0, 1}, n, true);
   // The magnetoresistance reference defaults to the polarizer (per device).
-  std::vector<std::array<double, 3>> reference = polarizer;
+  VectorColumn reference = polarizer;
   const json* given_reference = devices.has("readout_reference") ? &config_value(devices, "readout_reference") : nullptr;
   if ((given_reference != nullptr && !(given_reference->is_string() && *given_reference == "polarizer")) ||
       devices.swept("readout_reference")) {
@@ -227,6 +233,7 @@ void read_macrospin_devices(ObjectReader& devices, std::size_t n, RunConfig& out
 }
 
 void read_auto_oscillator_devices(ObjectReader& devices, std::size_t n, RunConfig& out) {
+  out.auto_oscillator.reserve(n);
   const auto frequency = devices.column("frequency_GHz", 5.0, n, Bound::positive);
   const auto shift = devices.column("nonlinear_shift_GHz", 0.0, n);
   const auto damping = devices.column("damping_rate_per_ns", 0.1, n, Bound::positive);
@@ -272,6 +279,7 @@ void read_auto_oscillator_devices(ObjectReader& devices, std::size_t n, RunConfi
 /// Vortex STNO (Thiele model): geometry and material in, stiffnesses and damping derived with the
 /// formulas of include/spinnet/vortex.hpp. Defaults: the FeB junctions of Torrejon 2017.
 void read_vortex_devices(ObjectReader& devices, std::size_t n, RunConfig& out) {
+  out.vortex.reserve(n);
   const auto Ms = devices.column("Ms_kA_per_m", 1200.0, n, Bound::positive);
   const auto thickness = devices.column("thickness_nm", 6.0, n, Bound::positive);
   const auto diameter = devices.column("diameter_nm", 375.0, n, Bound::positive);
@@ -288,7 +296,7 @@ void read_vortex_devices(ObjectReader& devices, std::size_t n, RunConfig& out) {
   // assumption documented in vortex.hpp), unless polarizer_z is given.
   const auto field = devices.column("perpendicular_field_mT", 430.0, n);
   const auto saturation = devices.column("polarizer_saturation_mT", 1500.0, n, Bound::positive);
-  std::vector<double> p_z;
+  Column p_z;
   const json* given_p_z = devices.has("polarizer_z") ? &config_value(devices, "polarizer_z") : nullptr;
   if ((given_p_z != nullptr && !given_p_z->is_string()) || devices.swept("polarizer_z")) {
     p_z = devices.column("polarizer_z", 0.0, n);
@@ -300,7 +308,9 @@ void read_vortex_devices(ObjectReader& devices, std::size_t n, RunConfig& out) {
     if (given_p_z != nullptr && *given_p_z != "from_field")
       throw ConfigError(devices.path_of("polarizer_z"), "a number in [-1, 1], or \"from_field\"", describe(*given_p_z));
     devices.record("polarizer_z", "from_field");
-    for (std::size_t i = 0; i < n; ++i) p_z.push_back(std::fmin(1.0, std::fmax(-1.0, field[i] / saturation[i])));
+    std::vector<double> from_field(n);
+    for (std::size_t i = 0; i < n; ++i) from_field[i] = std::fmin(1.0, std::fmax(-1.0, field[i] / saturation[i]));
+    p_z = Column(std::move(from_field));
   }
   const auto current = devices.column("current_mA", 7.0, n);
   const auto temperature = devices.column("temperature_K", 300.0, n, Bound::non_negative);

@@ -47,6 +47,35 @@ struct DeviceLayout {
   static DeviceLayout single(std::size_t count, std::uint64_t seed = 1);
 };
 
+/// A per-device number for every device of a study: one value shared by all (no storage per
+/// device), or a value per device.
+class Column {
+ public:
+  Column() = default;
+  Column(double constant, std::size_t size) : constant_(constant), size_(size) {}
+  explicit Column(std::vector<double> values) : values_(std::move(values)), size_(values_.size()) {}
+  double operator[](std::size_t i) const { return values_.empty() ? constant_ : values_[i]; }
+  std::size_t size() const { return size_; }
+  /// Whether every device has the same value.
+  bool uniform() const { return values_.empty(); }
+  /// Every device's value (expanded for a shared one).
+  std::vector<double> expanded() const { return values_.empty() ? std::vector<double>(size_, constant_) : values_; }
+
+ private:
+  double constant_ = 0;
+  std::vector<double> values_;
+  std::size_t size_ = 0;
+};
+
+/// A per-device vector [x, y, z], one Column per component.
+struct VectorColumn {
+  std::array<Column, 3> components;
+  std::array<double, 3> operator[](std::size_t i) const {
+    return {components[0][i], components[1][i], components[2][i]};
+  }
+  std::size_t size() const { return components[0].size(); }
+};
+
 /// Reads one JSON object, recording each value it returns (defaults included) into `resolved`,
 /// and rejecting unknown keys on finish() with a "did you mean" hint.
 class ObjectReader {
@@ -67,11 +96,11 @@ class ObjectReader {
   /// or a distribution ({"normal": {...}}, see docs/config.md), sampled per device instance. With a
   /// layout (set_layout), the column holds layout.total() values and sweep axes on this path or
   /// on its distribution's parameters apply; `count` must then equal layout.total().
-  std::vector<double> column(const std::string& key, double fallback, std::size_t count, Bound bound = Bound::any);
+  Column column(const std::string& key, double fallback, std::size_t count, Bound bound = Bound::any);
   /// A per-device vector: [x, y, z] (each component a number or a distribution), or
   /// {"values": [[x, y, z], ...]} with one per device.
-  std::vector<std::array<double, 3>> vector_column(const std::string& key, std::array<double, 3> fallback,
-                                                   std::size_t count, bool nonzero = false);
+  VectorColumn vector_column(const std::string& key, std::array<double, 3> fallback, std::size_t count,
+                             bool nonzero = false);
   /// Reads every column of this object and its children over `layout` (null: one device set).
   void set_layout(DeviceLayout* layout) { layout_ = layout; }
   DeviceLayout* layout() const { return layout_; }
