@@ -142,7 +142,14 @@ std::string closest_match(const std::string& word, const std::set<std::string>& 
     }
   }
   const std::size_t limit = std::max<std::size_t>(2, word.size() / 3);
-  return best_distance <= limit ? best : "";
+  if (best_distance <= limit) return best;
+  // A key given without its unit suffix ("phase" for "phase_rad", "current" for "current_mA").
+  std::string with_unit;
+  for (const auto& candidate : candidates)
+    if (candidate.size() > word.size() + 1 && candidate.compare(0, word.size() + 1, word + "_") == 0 &&
+        (with_unit.empty() || candidate.size() < with_unit.size()))
+      with_unit = candidate;
+  return with_unit;
 }
 
 ObjectReader::ObjectReader(const json& object, std::string path, json& resolved)

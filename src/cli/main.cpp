@@ -112,6 +112,11 @@ int main(int argc, char** argv) {
 
   try {
     const spinnet::json document = spinnet::load_json_file(config_file);
+    if (*validate) {  // every problem, one line each
+      const auto problems = spinnet::validate_config(document, config_file);
+      for (const auto& problem : problems) std::cerr << "spinnet: " << problem.message << "\n";
+      if (!problems.empty()) return exit_user_error;
+    }
     const spinnet::RunConfig config = spinnet::read_run_config(document, config_file);
     if (*validate) {
       std::cout << config_file << ": valid (" << spinnet::to_string(config.model) << ", " << config.device_count()
