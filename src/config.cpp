@@ -43,7 +43,7 @@ void append_brief(const json& value, std::string& out, std::size_t limit) {
       if (out.size() >= limit) return;
       if (!first) out += ',';
       first = false;
-      out += json(key).dump() + ':';
+      out += json(key).dump(-1, ' ', false, json::error_handler_t::replace) + ':';
       append_brief(item, out, limit);
     }
     out += '}';
@@ -618,9 +618,10 @@ json load_json_file(const std::string& file) {
 json parse_json_text(const std::string& text, const std::string& source) {
   try {
     return json::parse(text);
-  } catch (const json::parse_error& e) {
+  } catch (const json::exception& e) {  // syntax (parse_error) and number overflow (out_of_range 406)
     std::string what = e.what();
-    const auto cut = what.find("parse error");
+    auto cut = what.find("parse error");
+    if (cut == std::string::npos) cut = what.find("number overflow");
     throw ConfigError(source, "invalid JSON: " + (cut == std::string::npos ? what : what.substr(cut)), 0);
   }
 }
