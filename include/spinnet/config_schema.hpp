@@ -9,6 +9,12 @@
 // "devices.alpha.normal.std ..." rather than "matches no alternative". A key the schema does not
 // list gets "did you mean ...". Where the file uses a keyword outside this subset, a test fails
 // (tests/test_config_schema.cpp), so the file cannot silently mean more than is checked.
+//
+// Why not valijson (Debian libvalijson-dev): its messages are its own ("Failed to match against
+// any enum values"), with no expected/given pair and no "did you mean", and choosing the branch of
+// an anyOf to report needs the schema anyway; this ~300-line interpreter gives messages in the
+// form every other spinnet error uses, with no new build dependency. Any standard validator can
+// still check configs against the same file.
 #pragma once
 
 #include <set>
