@@ -37,7 +37,9 @@ class Validator {
  public:
   explicit Validator(const json& root) : root_(root) {}
 
+  static constexpr std::size_t max_problems = 1000;
   std::vector<SchemaProblem> problems;
+  bool truncated = false;
 
   void check(const json& value, const json& schema, const std::string& path) {
     if (schema.is_boolean()) {
@@ -81,9 +83,18 @@ class Validator {
  private:
   const json& root_;
 
+  /// Records a problem once (a value checked by two schemas, e.g. "devices" by the top level and
+  /// by the model's section, is reported once), up to max_problems.
   void add(const std::string& path, std::string expected, std::string given) {
-    problems.push_back({path.empty() ? "(top level)" : path, std::move(expected), std::move(given)});
+    SchemaProblem problem{path.empty() ? "(top level)" : path, std::move(expected), std::move(given)};
+    if (problems.size() >= max_problems) {
+      truncated = true;
+      return;
+    }
+    if (!seen_.insert(problem.path + '\n' + problem.expected + '\n' + problem.given).second) return;
+    problems.push_back(std::move(problem));
   }
+  std::set<std::string> seen_;
 
   const json& resolve(const json& ref) const {
     static const json nothing = json::object();
@@ -312,7 +323,7 @@ class Validator {
           "unknown key \"" + key + "\"");
       return;
     }
-    for (auto& problem : results[static_cast<std::size_t>(best)]) problems.push_back(std::move(problem));
+    for (auto& problem : results[static_cast<std::size_t>(best)]) add(problem.path, problem.expected, problem.given);
   }
 };
 
@@ -321,6 +332,9 @@ class Validator {
 std::vector<SchemaProblem> schema_problems(const json& value, const json& schema) {
   Validator validator(schema);
   validator.check(value, schema, "");
+  if (validator.truncated)
+    validator.problems.push_back({"(top level)", "at most " + std::to_string(Validator::max_problems) + " problems listed",
+                                  "more (the rest are not listed)"});
   return validator.problems;
 }
 
