@@ -3,6 +3,7 @@
 #pragma once
 
 #include <cstdint>
+#include <map>
 #include <string>
 #include <vector>
 
@@ -25,10 +26,15 @@ struct SweepAxis {
 };
 
 /// Sweep points are the cartesian product of the axes (the last axis varies fastest); each point
-/// holds devices_per_point devices, so device d belongs to point d / devices_per_point.
+/// holds `instances` independent variability draws of devices_per_instance devices, so
+/// devices_per_point = instances * devices_per_instance and device d belongs to point
+/// d / devices_per_point, instance (d % devices_per_point) / devices_per_instance, local index
+/// d % devices_per_instance.
 struct SweepPlan {
   std::vector<SweepAxis> axes;
   std::size_t points = 1;
+  std::size_t instances = 1;
+  std::size_t devices_per_instance = 1;
   std::size_t devices_per_point = 1;
   /// Value of axis a at sweep point p.
   double value(std::size_t point, std::size_t axis) const;
@@ -70,6 +76,8 @@ struct RunConfig {
   CouplingPlan coupling;
   SpectrumMeasurement spectrum;
   LockingMeasurement locking;
+  /// Every parameter that differs between devices: config path -> value per device (config units).
+  std::map<std::string, std::vector<double>> varied_parameters;
 
   std::size_t device_count() const;
 };
