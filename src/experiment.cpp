@@ -6,7 +6,9 @@
 #include <sstream>
 
 #include "spinnet/oscillator_network.hpp"
+#include "spinnet/hdf5_output.hpp"
 #include "spinnet/output.hpp"
+#include "spinnet/scheduler.hpp"
 #include "spinnet/run.hpp"
 #include "spinnet/spectrum.hpp"
 
@@ -284,33 +286,49 @@ ExperimentResult run_experiment(const RunConfig& config, const RunOptions& optio
 
 namespace {
 
+/// Quantile q of sorted values, linearly interpolated between order statistics (Hyndman & Fan
+/// type 7, numpy's default).
+double quantile_of_sorted(const std::vector<double>& sorted, double q) {
+  const double position = q * static_cast<double>(sorted.size() - 1);
+  const std::size_t below = static_cast<std::size_t>(position);
+  const std::size_t above = std::min(below + 1, sorted.size() - 1);
+  return sorted[below] + (position - static_cast<double>(below)) * (sorted[above] - sorted[below]);
+}
+
+/// Per sweep point: count of finite values, mean, std (population), min, quantiles, max. Non-finite
+/// values (failed fits) are left out and counted.
 json point_summaries(const RunConfig& config, const std::vector<double>& values) {
   json points = json::array();
   const std::size_t per = config.sweep.devices_per_point;
   for (std::size_t p = 0; p < config.sweep.points; ++p) {
-    std::vector<double> v(values.begin() + static_cast<std::ptrdiff_t>(p * per),
-                          values.begin() + static_cast<std::ptrdiff_t>((p + 1) * per));
     std::vector<double> finite;
-    for (double x : v)
-      if (std::isfinite(x)) finite.push_back(x);
+    finite.reserve(per);
+    for (std::size_t i = p * per; i < (p + 1) * per; ++i)
+      if (std::isfinite(values[i])) finite.push_back(values[i]);
     json s;
+    s["count"] = finite.size();
+    s["non_finite"] = per - finite.size();
     if (finite.empty()) {
-      s = json{{"mean", nullptr}, {"std", nullptr}};
+      s["mean"] = nullptr;
+      s["std"] = nullptr;
     } else {
-      double sum = 0, sum2 = 0;
-      for (double x : finite) sum += x, sum2 += x * x;
+      double sum = 0;
+      for (double x : finite) sum += x;
       const double mean = sum / static_cast<double>(finite.size());
+      double squares = 0;  // two-pass: no cancellation for large means
+      for (double x : finite) squares += (x - mean) * (x - mean);
       std::sort(finite.begin(), finite.end());
-      auto quantile = [&](double q) { return finite[static_cast<std::size_t>(q * static_cast<double>(finite.size() - 1) + 0.5)]; };
-      s = json{{"mean", mean},
-               {"std", std::sqrt(std::max(0.0, sum2 / static_cast<double>(finite.size()) - mean * mean))},
-               {"min", finite.front()},
-               {"q05", quantile(0.05)},
-               {"median", quantile(0.5)},
-               {"q95", quantile(0.95)},
-               {"max", finite.back()}};
+      s["mean"] = mean;
+      s["std"] = std::sqrt(squares / static_cast<double>(finite.size()));
+      s["min"] = finite.front();
+      s["q05"] = quantile_of_sorted(finite, 0.05);
+      s["q25"] = quantile_of_sorted(finite, 0.25);
+      s["median"] = quantile_of_sorted(finite, 0.5);
+      s["q75"] = quantile_of_sorted(finite, 0.75);
+      s["q95"] = quantile_of_sorted(finite, 0.95);
+      s["max"] = finite.back();
     }
-    points.push_back(s);
+    points.push_back(std::move(s));
   }
   return points;
 }
@@ -327,6 +345,7 @@ void write_experiment(const std::string& directory, const RunConfig& config, con
                       const std::string& config_file) {
   const std::filesystem::path dir(directory);
   write_file_atomically((dir / "resolved.json").string(), config.resolved.dump(2) + "\n");
+  write_results_h5((dir / "results.h5").string(), config, result);
   json out;
   out["spinnet_version"] = SPINNET_VERSION;
   out["name"] = config.name;
@@ -349,11 +368,15 @@ void write_experiment(const std::string& directory, const RunConfig& config, con
   out["sweep"] = sweep;
   out["resolved_config"] = config.resolved;
   json observables, summaries;
+  const bool per_device = config.device_count() <= max_devices_in_result_json;
   for (const auto& [key, values] : result.observables) {
-    observables[key] = finite_or_null(values);
+    if (per_device) observables[key] = finite_or_null(values);
     summaries[key] = point_summaries(config, values);
   }
-  out["observables"] = observables;
+  out["observables"] = per_device ? observables : json::object();
+  out["observables_per_device_in"] = per_device ? "result.json and results.h5" : "results.h5";
+  out["instances"] = work_layout(config).instances;
+  out["devices_per_instance"] = work_layout(config).devices_per_item;
   out["summary_per_point"] = summaries;
   write_file_atomically((dir / "result.json").string(), out.dump(1) + "\n");
 
