@@ -22,7 +22,7 @@ namespace {
 
 using test::fs::path;
 
-/// 12 sweep points x 64 thermal oscillators, 100k steps: 12 batches of one point (--batch-items 1),
+/// 12 sweep points x 64 thermal oscillators, 60k steps: 12 batches of one point (--batch-items 1),
 /// each a few tenths of a second here, so a signal lands mid-run.
 void write_study(const path& file) {
   test::write_text(file, R"({
@@ -31,7 +31,7 @@ void write_study(const path& file) {
                 "nonlinear_damping_Q": 1.0, "threshold_current_mA": 1.0, "current_mA": 2.0,
                 "temperature_K": 300, "energy_aJ": 2},
     "sweep": {"axes": [{"path": "devices.current_mA", "linear": {"start": 1.2, "stop": 3.4, "count": 12}}]},
-    "integration": {"dt_ps": 2, "duration_ns": 200, "transient_ns": 20},
+    "integration": {"dt_ps": 2, "duration_ns": 120, "transient_ns": 20},
     "observables": {"trace": {"every_ps": 2000, "devices": [0, 700]}}
   })");
 }
@@ -193,7 +193,9 @@ TEST_F(Resume, ShardsMergedByTheCliEqualOneRun) {
             "");
 }
 
-TEST_F(Resume, NotARunDirectoryIsAClearError) {
+TEST(ResumeErrors, NotARunDirectoryIsAClearError) {
+  const test::TempDir dir;
+  write_study(dir / "study.json");
   const auto r = test::run_cli({"run", "--resume", dir.path().string()}, dir.path());
   EXPECT_EQ(r.exit_code, 2);
   ASSERT_EQ(r.error_lines().size(), 1u) << r.err;

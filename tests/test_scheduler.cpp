@@ -146,7 +146,7 @@ TEST(Scheduler, ShardsEqualOneRun) {
     options.batch_items = 1;
     options.shard = s;
     options.shards = 3;
-    shards.push_back((dir / ("shard" + std::to_string(s))).string());
+    shards.push_back((dir / "shard").string() + std::to_string(s));
     EXPECT_TRUE(run_study(document, "test.json", config, shards.back(), options).complete);
     EXPECT_FALSE(test::fs::exists(test::fs::path(shards.back()) / "results.h5")) << "a shard is not the whole study";
   }
@@ -166,6 +166,7 @@ TEST(Scheduler, InstancesShapeTheDatasetsAndPointStatistics) {
   // varied parameter; results.h5 holds [3, 4, 2] datasets.
   const test::TempDir dir;
   json document = oscillator_study(3);
+  document["observables"]["trace"]["devices"] = json::parse("[3, 17]");
   RunConfig config = read_run_config(document, "test.json");
   config.sweep.instances = 4;
   config.sweep.devices_per_instance = 2;
@@ -207,7 +208,7 @@ TEST(Scheduler, CoupledNetworksDoNotDependOnBatchSize) {
   // its global network index.
   json document = oscillator_study(4);
   document["coupling"] = {{"group_size", 2}, {"strength_per_ns", 0.1}};
-  document["observables"]["trace"]["devices"] = json::array({0});
+  document["observables"]["trace"]["devices"] = json::parse("[0, 5]");
   document["devices"].erase("rf_drive");  // a network has one drive
   const RunConfig config = read_run_config(document, "test.json");
   const test::TempDir dir;
