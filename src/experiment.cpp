@@ -287,12 +287,15 @@ ExperimentResult run_experiment(const RunConfig& config, const RunOptions& optio
 namespace {
 
 /// Quantile q of the values, linearly interpolated between order statistics (Hyndman & Fan type 7,
-/// numpy's default). Reorders `values` (selection, not a sort: 10^6 values per point stay cheap).
-double quantile_of(std::vector<double>& values, double q) {
+/// numpy's default), by selection (not a sort: 10^6 values per point stay cheap). Reorders
+/// `values`; `selected` is where the previous, lower quantile's selection left the values
+/// partitioned, so increasing quantiles select only among the larger values.
+double quantile_of(std::vector<double>& values, double q, std::size_t& selected) {
   const double position = q * static_cast<double>(values.size() - 1);
-  const std::size_t below = static_cast<std::size_t>(position);
+  const std::size_t below = std::max(static_cast<std::size_t>(position), selected);
   const auto at = values.begin() + static_cast<std::ptrdiff_t>(below);
-  std::nth_element(values.begin(), at, values.end());
+  std::nth_element(values.begin() + static_cast<std::ptrdiff_t>(selected), at, values.end());
+  selected = below;
   const double low = *at;
   if (below + 1 >= values.size()) return low;
   const double high = *std::min_element(at + 1, values.end());
@@ -327,11 +330,12 @@ json point_summaries(const RunConfig& config, const std::vector<double>& values)
       s["min"] = *low;
       s["max"] = *high;
       // Quantiles in increasing order: each selection leaves the part above it for the next.
-      s["q05"] = quantile_of(finite, 0.05);
-      s["q25"] = quantile_of(finite, 0.25);
-      s["median"] = quantile_of(finite, 0.5);
-      s["q75"] = quantile_of(finite, 0.75);
-      s["q95"] = quantile_of(finite, 0.95);
+      std::size_t selected = 0;
+      s["q05"] = quantile_of(finite, 0.05, selected);
+      s["q25"] = quantile_of(finite, 0.25, selected);
+      s["median"] = quantile_of(finite, 0.5, selected);
+      s["q75"] = quantile_of(finite, 0.75, selected);
+      s["q95"] = quantile_of(finite, 0.95, selected);
     }
     points.push_back(std::move(s));
   }
@@ -387,16 +391,17 @@ void write_experiment(const std::string& directory, const RunConfig& config, con
 
   const std::string header = "# spinnet " + std::string(SPINNET_VERSION) + " seed " +
                              std::to_string(config.control.seed) + " config " + config_file + "\n";
-  if (!result.trace_time.empty() && !config.control.trace_devices.empty()) {
+  const std::vector<std::uint32_t> traced = traced_units(config);
+  if (!result.trace_time.empty() && !traced.empty()) {
     std::ostringstream csv;
     csv.precision(9);
     csv << header << "time_s,device";
     for (const auto& c : result.trace_columns) csv << ',' << c;
     csv << '\n';
-    const std::size_t columns = config.control.trace_devices.size();
+    const std::size_t columns = traced.size();
     for (std::size_t s = 0; s < result.trace_time.size(); ++s) {
       for (std::size_t k = 0; k < columns; ++k) {
-        csv << result.trace_time[s] << ',' << config.control.trace_devices[k];
+        csv << result.trace_time[s] << ',' << traced[k];
         for (const auto& values : result.trace_values) csv << ',' << values[s * columns + k];
         csv << '\n';
       }

@@ -53,12 +53,12 @@ ToneInput slice_tone(const ToneInput& t, std::size_t first, std::size_t count) {
           slice_vector(t.phase, first, count)};
 }
 
-/// Positions in the config's trace list of the devices in [first, first + count), in list order.
+/// Positions in traced_units(config) of the units in [first, first + count), in list order.
 std::vector<std::uint64_t> traced_in(const RunConfig& config, std::size_t first, std::size_t count) {
   std::vector<std::uint64_t> positions;
-  const auto& list = config.control.trace_devices;
-  for (std::size_t k = 0; k < list.size(); ++k)
-    if (list[k] >= first && list[k] < first + count) positions.push_back(k);
+  const std::vector<std::uint32_t> units = traced_units(config);
+  for (std::size_t k = 0; k < units.size(); ++k)
+    if (units[k] >= first && units[k] < first + count) positions.push_back(k);
   return positions;
 }
 
@@ -131,6 +131,16 @@ std::uint64_t config_hash(const json& document) {
   return h;
 }
 
+std::vector<std::uint32_t> traced_units(const RunConfig& config) {
+  const auto group = static_cast<std::uint32_t>(config.coupling.group_size);
+  std::vector<std::uint32_t> units;
+  for (std::uint32_t d : config.control.trace_devices) {
+    const std::uint32_t unit = d / group * group;
+    if (group == 1 || units.empty() || units.back() != unit) units.push_back(unit);
+  }
+  return units;
+}
+
 WorkLayout work_layout(const RunConfig& config) {
   WorkLayout layout;
   layout.points = config.sweep.points;
@@ -186,8 +196,8 @@ RunConfig slice_config(const RunConfig& config, std::size_t first, std::size_t c
   // Noise is keyed by global id: device first + i (networks: network first / M + i).
   s.control.first_device_id = config.control.first_device_id + static_cast<std::uint32_t>(first / group);
   s.control.trace_devices.clear();
-  for (std::uint64_t k : traced_in(config, first, count))
-    s.control.trace_devices.push_back(static_cast<std::uint32_t>(config.control.trace_devices[k] - first));
+  for (std::uint32_t d : config.control.trace_devices)
+    if (d >= first && d < first + count) s.control.trace_devices.push_back(static_cast<std::uint32_t>(d - first));
   for (const ToneInput& t : config.drive.vector_tones) s.drive.vector_tones.push_back(slice_tone(t, first, count));
   for (const ToneInput& t : config.drive.current_tones) s.drive.current_tones.push_back(slice_tone(t, first, count));
   s.drive.schedule.kind = config.drive.schedule.kind;
@@ -446,7 +456,7 @@ void assemble_results(const std::vector<std::string>& run_directories, const std
 
   ExperimentResult all;
   const std::size_t n = layout.devices();
-  const std::size_t traced = config.control.trace_devices.size();
+  const std::size_t traced = traced_units(config).size();
   std::vector<std::string> backends;
   double device_steps = 0;
   bool first_batch = true;

@@ -39,7 +39,7 @@ inline std::map<std::string, Dataset> read_h5_datasets(const std::string& file) 
         H5Dread(set, H5T_NATIVE_DOUBLE, H5S_ALL, H5S_ALL, H5P_DEFAULT, d.values.data());
         H5Sclose(space);
         H5Dclose(set);
-        (*c->out)["/" + std::string(name)] = std::move(d);
+        (*c->out)[std::string("/").append(name)] = std::move(d);
         return 0;
       },
       &context);

@@ -17,17 +17,18 @@ namespace {
 /// A thermal auto-oscillator study: 5 current points x 8 devices, 4000 steps, RF drive (so drive
 /// slicing is exercised) and a trace of devices 3, 17 and 30 (in three different batches).
 json oscillator_study(std::size_t points = 5) {
-  return json::parse(R"({
+  json study = json::parse(R"({
     "name": "scheduler_test", "model": "auto_oscillator", "seed": 11, "precision": "float32",
     "devices": {"count": 8, "frequency_GHz": 5.0, "nonlinear_shift_GHz": -2.0, "damping_rate_per_ns": 0.5,
                 "nonlinear_damping_Q": 1.0, "threshold_current_mA": 1.0, "current_mA": 2.0,
                 "temperature_K": 300, "energy_aJ": 2,
                 "rf_drive": [{"amplitude_per_ns": 0.05, "frequency_GHz": {"values": [4.4, 4.5, 4.6, 4.7, 4.8, 4.9, 5.0, 5.1]}}]},
-    "sweep": {"axes": [{"path": "devices.current_mA", "linear": {"start": 1.5, "stop": 3.0, "count": )" +
-                     std::to_string(points) + R"(}}]},
+    "sweep": {"axes": [{"path": "devices.current_mA", "linear": {"start": 1.5, "stop": 3.0, "count": 5}}]},
     "integration": {"dt_ps": 2, "duration_ns": 8, "transient_ns": 2},
     "observables": {"trace": {"every_ps": 100, "devices": [30, 3, 17]}}
   })");
+  study["sweep"]["axes"][0]["linear"]["count"] = points;
+  return study;
 }
 
 TEST(BatchSizing, CpuFillsEveryThreadAndRespectsMemoryAndStepBounds) {
@@ -126,7 +127,7 @@ TEST(Scheduler, ResultsDoNotDependOnBatchSize) {
   const ExperimentResult direct = run_experiment(config, options);
   const auto sets = test::read_h5_datasets(one);
   for (const auto& [name, values] : direct.observables) {
-    const auto& stored = sets.at("/observables/" + name).values;
+    const auto& stored = sets.at(std::string("/observables/").append(name)).values;
     ASSERT_EQ(stored.size(), values.size());
     EXPECT_EQ(std::memcmp(stored.data(), values.data(), values.size() * sizeof(double)), 0) << name;
   }
@@ -201,6 +202,20 @@ TEST(Scheduler, InstancesShapeTheDatasetsAndPointStatistics) {
     EXPECT_DOUBLE_EQ(s.at("q95").get<double>(), v[6] + 0.65 * (v[7] - v[6]));
     EXPECT_EQ(s.at("count").get<std::size_t>(), 8u);
   }
+}
+
+TEST(Scheduler, SpectraDoNotDependOnBatchSize) {
+  // Welch spectra are per device: peak, linewidth and the saved PSDs (devices 0-5, in two
+  // batches of 8 devices) are the same in batches of one point as in one batch.
+  json document = oscillator_study(4);
+  document["integration"]["duration_ns"] = 60;
+  document["measure"] = json::parse(R"({"spectrum": {"sample_every_ps": 20, "segment_samples": 512, "saved_spectra": 12}})");
+  const RunConfig config = read_run_config(document, "test.json");
+  const test::TempDir dir;
+  const std::string one = run_with_batches(dir, "one", document, config, 1);
+  const std::string all = run_with_batches(dir, "all", document, config, 4);
+  EXPECT_EQ(test::compare_h5_datasets(one, all), "");
+  EXPECT_EQ(test::read_text(dir / "one" / "spectrum.csv"), test::read_text(dir / "all" / "spectrum.csv"));
 }
 
 TEST(Scheduler, CoupledNetworksDoNotDependOnBatchSize) {

@@ -68,6 +68,10 @@ std::vector<BatchRange> plan_batches(const BatchRange& range, std::size_t items_
 /// `first` are multiples of coupling.group_size.
 RunConfig slice_config(const RunConfig& config, std::size_t first, std::size_t count);
 
+/// The traced devices as the engine traces them: observables.trace.devices, or for coupled
+/// networks the first oscillator of each traced network (a network traces all its oscillators).
+std::vector<std::uint32_t> traced_units(const RunConfig& config);
+
 /// Bytes one device needs on the host for this config (engine arrays, spectrum traces).
 std::uint64_t bytes_per_device(const RunConfig& config);
 
