@@ -357,6 +357,7 @@ StudyOutcome run_shard(const RunConfig& config, const std::string& directory, co
     } catch (const Interrupted&) {
       break;  // the batch is abandoned; every finished one is on disk
     }
+    outcome.engine_seconds += result.wall_seconds;
     BatchRecord record;
     record.range = b;
     record.first_device = first;
@@ -419,9 +420,11 @@ StudyOutcome run_study(const json& document, const std::string& config_file, con
     plan.shards = options.shards;
     detail::start_checkpoint(plan, directory);
   }
+  const auto start = std::chrono::steady_clock::now();
   StudyOutcome outcome = detail::run_shard(config, directory, plan, options);
   if (outcome.complete && plan.shards == 1 && options.write_results)
     assemble_results({directory}, directory, plan.document, plan.config_file, config);
+  outcome.wall_seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
   return outcome;
 }
 

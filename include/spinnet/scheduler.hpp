@@ -98,7 +98,8 @@ struct StudyOptions {
 struct StudyOutcome {
   bool complete = false;  // every batch of this shard finished
   std::size_t batches_total = 0, batches_run = 0, batches_skipped = 0;
-  double wall_seconds = 0;
+  double wall_seconds = 0;    // run_shard / run_study, from start to results
+  double engine_seconds = 0;  // of which the engine stepped (ModelResult::wall_seconds, summed)
 };
 
 /// A failed write of a checkpoint or result file; finished batches stay in the checkpoint.
