@@ -127,9 +127,13 @@ int main(int argc, char** argv) {
     options.progress = [&reporter](double f) { reporter(f); };
     const spinnet::ExperimentResult result = spinnet::run_experiment(config, options);
     spinnet::write_experiment(out_dir, config, result, config_file);
+    // Devices and rate both count oscillators when they are coupled into networks.
+    const int group = config.coupling.group_size;
     std::cout << "spinnet: " << config.name << ": " << config.device_count() << " devices x " << config.control.steps
               << " steps on " << result.backend << " in " << result.wall_seconds << " s ("
-              << result.device_steps_per_second << " device-steps/s); results in " << out_dir << "\n";
+              << result.device_steps_per_second << " device-steps/s"
+              << (group > 1 ? "; a device is one oscillator, " + std::to_string(group) + " per coupled network" : "")
+              << "); results in " << out_dir << "\n";
     if (plot) return draw_plots(out_dir);
     return 0;
   } catch (const spinnet::ConfigError& e) {
