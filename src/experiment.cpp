@@ -49,18 +49,18 @@ void copy_common(const ModelResult<Model>& r, const std::vector<std::string>& st
   out.trace_values.back() = r.trace_signal;
 }
 
-/// Welch spectrum of every device's signal after the transient; adds peak frequency, linewidth
-/// and line power to the observables.
-template <class Model>
-void measure_spectra(const RunConfig& config, const ModelResult<Model>& r, const RunOptions& options,
-                     ExperimentResult& out) {
-  const std::size_t n = r.final_state.size();
+/// The first trace sample after the transient when the spectrum records every sample_every steps.
+std::uint64_t first_spectrum_sample(const RunConfig& config) {
   const std::uint64_t every = config.spectrum.sample_every;
-  const std::uint64_t first = (config.control.transient_steps + every - 1) / every;  // first sample after transient
-  const std::uint64_t length = r.trace_samples - first;
-  std::vector<double> signals(n * length);
-  for (std::size_t i = 0; i < n; ++i)
-    for (std::uint64_t s = 0; s < length; ++s) signals[i * length + s] = r.trace_signal[(first + s) * n + i];
+  return (config.control.transient_steps + every - 1) / every;
+}
+
+/// Welch spectrum of n signals (signals[i * length + s]: device i, sample s after the transient,
+/// sampled every spectrum.sample_every steps); adds peak frequency, linewidth and line power to
+/// the observables, device by device.
+void measure_spectra(const RunConfig& config, const std::vector<double>& signals, std::size_t n,
+                     const RunOptions& options, ExperimentResult& out) {
+  const std::uint64_t every = config.spectrum.sample_every;
   WelchOptions welch;
   welch.segment_length = config.spectrum.segment_samples;
   welch.overlap = config.spectrum.overlap;
@@ -92,6 +92,41 @@ void measure_spectra(const RunConfig& config, const ModelResult<Model>& r, const
     const auto row = psd.row(i);
     out.spectrum_density.emplace_back(row.begin(), row.end());
   }
+}
+
+/// The spectra of the emitted signal of every device of a single-device model.
+template <class Model>
+void measure_spectra(const RunConfig& config, const ModelResult<Model>& r, const RunOptions& options,
+                     ExperimentResult& out) {
+  const std::size_t n = r.final_state.size();
+  const std::uint64_t first = first_spectrum_sample(config);
+  const std::uint64_t length = r.trace_samples - first;
+  std::vector<double> signals(n * length);
+  for (std::size_t i = 0; i < n; ++i)
+    for (std::uint64_t s = 0; s < length; ++s) signals[i * length + s] = r.trace_signal[(first + s) * n + i];
+  measure_spectra(config, signals, n, options, out);
+}
+
+/// The spectra of every oscillator of coupled networks (oscillator j of network g is device
+/// g * M + j): oscillator j emits signal_scale_j Re c_j, rebuilt from the recorded amplitudes, so
+/// that each oscillator's own line is seen (the network's summed signal would mix them).
+template <int M>
+void measure_network_spectra(const RunConfig& config, const ModelProblem<OscillatorNetworkModel<M>>& problem,
+                             const ModelResult<OscillatorNetworkModel<M>>& r, const RunOptions& options,
+                             ExperimentResult& out) {
+  const std::size_t networks = r.final_state.size();
+  const std::size_t n = networks * M;
+  const std::uint64_t first = first_spectrum_sample(config);
+  const std::uint64_t length = r.trace_samples - first;
+  std::vector<double> signals(n * length);
+  for (std::size_t g = 0; g < networks; ++g) {
+    for (int j = 0; j < M; ++j) {
+      const double scale = problem.devices[g].oscillator[j].signal_scale;
+      const std::size_t d = g * M + static_cast<std::size_t>(j);
+      for (std::uint64_t s = 0; s < length; ++s) signals[d * length + s] = scale * r.trace_state[(first + s) * networks + g].re[j];
+    }
+  }
+  measure_spectra(config, signals, n, options, out);
 }
 
 /// Locked when the mean frequency is within tolerance of the first drive tone. For the
@@ -178,8 +213,12 @@ ExperimentResult run_network(const RunConfig& config, const RunOptions& options)
     if (problem.control.trace_devices.empty() || problem.control.trace_devices.back() != g)
       problem.control.trace_devices.push_back(g);
   }
-  if (config.spectrum.enabled)
-    throw RunError("measure.spectrum is not available yet for coupled networks (coupling.group_size > 1)");
+  if (config.spectrum.enabled) {
+    // The spectra need the amplitudes of every network (problem_of does the same for one device).
+    problem.control.trace_every = config.spectrum.sample_every;
+    problem.control.trace_devices.resize(networks);
+    for (std::size_t g = 0; g < networks; ++g) problem.control.trace_devices[g] = static_cast<std::uint32_t>(g);
+  }
   const auto r = run_model(problem, options);
 
   ExperimentResult out;
@@ -208,6 +247,15 @@ ExperimentResult run_network(const RunConfig& config, const RunOptions& options)
   for (int j = 0; j < M; ++j) names.push_back("re" + std::to_string(j));
   for (int j = 0; j < M; ++j) names.push_back("im" + std::to_string(j));
   copy_common(r, names, out);
+  // Rates count oscillators (config devices), like the CLI's "devices x steps" line: one network
+  // step advances M oscillators.
+  out.device_steps_per_second = r.device_steps_per_second * M;
+  if (config.spectrum.enabled) {
+    measure_network_spectra(config, problem, r, options, out);
+    // Keep only the traces the user asked for: the spectrum recorded every network.
+    out.trace_time.clear();
+    for (auto& column : out.trace_values) column.clear();
+  }
   if (config.locking.enabled) measure_locking(config, out);
   return out;
 }
