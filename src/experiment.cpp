@@ -1,3 +1,4 @@
+#include "spin_diode_experiment.hpp"
 #include "spinnet/experiment.hpp"
 
 #include <algorithm>
@@ -230,6 +231,7 @@ ExperimentResult run_experiment(const RunConfig& config, const RunOptions& optio
     out.observables["mean_mz2"] = r.means(&A::mz2);
     out.observables["mean_resistance_Ohm"] = r.means(&A::resistance);
     out.observables["rectified_voltage_V"] = r.means(&A::power);
+    if (config.line_shape.enabled) measure_line_shape(config, out);  // spin_diode_experiment.cpp
     auto frequency = r.means(&A::phase);
     for (double& f : frequency) f /= two_pi_dt;
     out.observables["frequency_Hz"] = frequency;
