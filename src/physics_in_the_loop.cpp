@@ -3,6 +3,7 @@
 // loop so that the junctions of one sample share one current waveform).
 #include "spinnet/physics_in_the_loop.hpp"
 
+#include <Eigen/Dense>
 #include <nlohmann/json.hpp>
 #include <omp.h>
 
@@ -367,6 +368,93 @@ PhysicsInTheLoopResult evaluate_physics_in_the_loop(const SpinDiodeNetwork& net,
   result.junction_steps_per_second =
       static_cast<double>(S) * static_cast<double>(padded) * static_cast<double>(steps) / std::max(result.wall_seconds, 1e-12);
   return result;
+}
+
+// ---------------------------------------------------------------------------------------------
+// Reference trainer
+
+SpinDiodeNetwork train_reference_network(const std::vector<std::vector<double>>& features,
+                                         const std::vector<int>& labels, int classes,
+                                         const ReferenceTrainingOptions& o, double* train_accuracy) {
+  if (features.empty() || features.size() != labels.size())
+    throw RunError("reference training: need as many labels as samples (" + std::to_string(features.size()) + " and " +
+                   std::to_string(labels.size()) + ")");
+  const int N = static_cast<int>(features.front().size()), M = classes, K = o.junctions;
+  const int B = static_cast<int>(features.size());
+  SpinDiodeNetwork net;
+  net.max_power = o.max_power;
+  net.alpha = o.alpha;
+  net.K_SD = o.K_SD;
+  net.readout_scale = o.readout_scale;
+  auto plan = [](double lo, double hi, int n, int i) { return n > 1 ? lo + (hi - lo) * i / (n - 1) : 0.5 * (lo + hi); };
+  for (int i = 0; i < N; ++i) net.input_frequency.push_back(plan(o.f_min, o.f_max, N, i));
+  std::vector<double> base(K);
+  for (int k = 0; k < K; ++k) base[k] = plan(o.f_min, o.f_max, K, k);
+  const double unit = o.alpha * 0.5 * (o.f_min + o.f_max);  // shifts in half-widths
+  std::mt19937_64 generator(o.seed);
+  std::normal_distribution<double> normal(0.0, 1.0);
+  Eigen::MatrixXd shift(M, K), bias = Eigen::MatrixXd::Zero(M, 1);
+  for (int j = 0; j < M; ++j)
+    for (int k = 0; k < K; ++k) shift(j, k) = normal(generator);
+  Eigen::MatrixXd P(B, N);
+  for (int b = 0; b < B; ++b)
+    for (int i = 0; i < N; ++i) P(b, i) = o.max_power * features[b][i];
+  Eigen::MatrixXd m_shift = Eigen::MatrixXd::Zero(M, K), v_shift = m_shift, m_bias = bias, v_bias = bias;
+  const double beta1 = 0.9, beta2 = 0.999, epsilon = 1e-8;
+  Eigen::MatrixXd W(M, N), G(M * K, N), dG(M * K, N);
+  double accuracy_value = 0;
+  for (int epoch = 0; epoch <= o.epochs; ++epoch) {
+    for (int j = 0; j < M; ++j)
+      for (int k = 0; k < K; ++k) {
+        const double fr = base[k] + unit * shift(j, k), a = o.alpha * fr;
+        for (int i = 0; i < N; ++i) {
+          const double d = net.input_frequency[i] - fr, q = 1.0 / (a * a + d * d);
+          G(j * K + k, i) = o.K_SD * 2 * a * d * q;
+          dG(j * K + k, i) = 2 * o.K_SD * (d * d - a * a) * (o.alpha * d + a) * q * q;
+        }
+      }
+    W.setZero();
+    for (int j = 0; j < M; ++j)
+      for (int k = 0; k < K; ++k) W.row(j) += (k % 2 == 0 ? 1.0 : -1.0) * G.row(j * K + k);
+    Eigen::MatrixXd z = (P * W.transpose()).rowwise() + bias.col(0).transpose();
+    z /= o.readout_scale;
+    Eigen::MatrixXd dz(B, M);
+    int right = 0;
+    for (int b = 0; b < B; ++b) {
+      Eigen::Index best;
+      const double top = z.row(b).maxCoeff(&best);
+      right += static_cast<int>(best) == labels[b];
+      const Eigen::RowVectorXd e = (z.row(b).array() - top).exp().matrix();
+      dz.row(b) = e / e.sum();
+      dz(b, labels[b]) -= 1;
+    }
+    accuracy_value = static_cast<double>(right) / B;
+    if (epoch == o.epochs) break;
+    dz /= static_cast<double>(B);
+    const Eigen::MatrixXd dV = dz / o.readout_scale;  // B x M
+    const Eigen::MatrixXd dW = dV.transpose() * P;    // M x N
+    Eigen::MatrixXd g_shift(M, K), g_bias = dV.colwise().sum().transpose();
+    for (int j = 0; j < M; ++j)
+      for (int k = 0; k < K; ++k)
+        g_shift(j, k) = (k % 2 == 0 ? 1.0 : -1.0) * unit * dW.row(j).dot(dG.row(j * K + k));
+    g_bias *= o.readout_scale;  // Adam on b / readout_scale
+    const double t = epoch + 1, c1 = 1 - std::pow(beta1, t), c2 = 1 - std::pow(beta2, t);
+    m_shift = beta1 * m_shift + (1 - beta1) * g_shift;
+    v_shift = beta2 * v_shift + (1 - beta2) * g_shift.cwiseProduct(g_shift);
+    m_bias = beta1 * m_bias + (1 - beta1) * g_bias;
+    v_bias = beta2 * v_bias + (1 - beta2) * g_bias.cwiseProduct(g_bias);
+    const double lr = o.learning_rate * 0.5 * (1 + std::cos(constants::pi * epoch / o.epochs));  // cosine schedule
+    shift -= lr * ((m_shift / c1).array() / ((v_shift / c2).array().sqrt() + epsilon)).matrix();
+    bias -= lr * o.readout_scale * ((m_bias / c1).array() / ((v_bias / c2).array().sqrt() + epsilon)).matrix();
+  }
+  for (int j = 0; j < M; ++j) {
+    std::vector<double> row(K);
+    for (int k = 0; k < K; ++k) row[k] = base[k] + unit * shift(j, k);
+    net.resonance.push_back(row);
+    net.bias.push_back(bias(j, 0));
+  }
+  if (train_accuracy) *train_accuracy = accuracy_value;
+  return net;
 }
 
 }  // namespace spinnet

@@ -82,6 +82,30 @@ PhysicsInTheLoopResult evaluate_physics_in_the_loop(const SpinDiodeNetwork& netw
                                                     const std::vector<std::vector<double>>& features,
                                                     const PhysicsInTheLoopOptions& options);
 
+/// A small compact-model trainer for single-layer networks, so that physics in the loop can be run
+/// and tested before the rfnet branch's trainer (rf_training.hpp, the real one) is on main: full-batch
+/// Adam on the resonance shifts (in units of the half-width) and the biases, softmax cross-entropy
+/// on V_j / readout_scale, analytic gradients through G (dG/df_r = 2 K (d^2 - a^2)(alpha d + a) /
+/// (a^2 + d^2)^2). Tones and base resonances: linear plans over [f_min, f_max].
+struct ReferenceTrainingOptions {
+  int junctions = 16;                   // K per chain
+  double f_min = 3.0e9, f_max = 6.15e9;  // Hz: 64 tones 50 MHz apart for 8x8 digits
+  double alpha = 0.01;
+  double K_SD = 391.4;           // V/W (the default junction at 5 GHz)
+  double max_power = 1e-6;       // W
+  double readout_scale = 1e-4;   // V
+  int epochs = 400;
+  double learning_rate = 0.05;
+  std::uint64_t seed = 0;
+};
+
+/// Trains on features already scaled to [0, 1] (the returned network's offset/scale stay empty
+/// unless the caller sets them). Returns the network; `train_accuracy` receives the final
+/// training accuracy of the compact model when not null.
+SpinDiodeNetwork train_reference_network(const std::vector<std::vector<double>>& features,
+                                         const std::vector<int>& labels, int classes,
+                                         const ReferenceTrainingOptions& options, double* train_accuracy = nullptr);
+
 /// Fraction of samples whose largest output is the label.
 double top_one_accuracy(const std::vector<std::vector<double>>& outputs, const std::vector<int>& labels);
 
