@@ -10,6 +10,8 @@
 #include <algorithm>
 #include <chrono>
 #include <cmath>
+#include <cstring>
+#include <utility>
 #include <fstream>
 #include <limits>
 #include <numeric>
@@ -19,6 +21,7 @@
 #include "spinnet/errors.hpp"
 #include "spinnet/fast_math.hpp"
 #include "spinnet/random.hpp"
+#include "spinnet/soa.hpp"
 
 namespace spinnet {
 
@@ -202,33 +205,42 @@ namespace {
 
 constexpr int lanes = 16;  // float32 junctions per block (one AVX-512 register)
 
-/// Advances one block of `lanes` junctions of one sample over all steps; returns sum (R - R0) I per lane.
-void run_block(const MacrospinCoefficients<float>& base, const float* Hz, const float* field_per_ampere,
-               const float* wave, std::uint64_t steps, std::uint64_t transient, float dt, float R0, bool thermal,
-               std::uint64_t seed, std::uint32_t first_id, double* sums) {
+/// Advances one block of `lanes` junctions of one sample over all steps with the macrospin model's
+/// own step function (noise keyed by device id and step as in the engine); returns per lane
+/// sum (R - R0) I after the transient and the first failure status. As in src/batch_cpu.hpp, the
+/// coefficients are built inside the omp simd loop by aggregate initialization from plain values
+/// and everything goes in and out by value, so the loop vectorizes across the 16 lanes. The
+/// junction's own applied field H_z enters as the z component of the drive field (the shared
+/// coefficients hold H_z = 0): H_eff is the same sum.
+template <bool Thermal, std::size_t... kc>
+void run_block(const float* coefficient, const float* Hz, const float* field_per_ampere, const float* wave,
+               std::uint64_t steps, const StepContext<float> context, float R0, double* sums, std::uint32_t* failed,
+               std::index_sequence<kc...>) {
   alignas(64) float mx[lanes], my[lanes], mz[lanes], hz[lanes], b[lanes];
   alignas(64) double acc[lanes];
-  for (int l = 0; l < lanes; ++l) mx[l] = 0, my[l] = 0, mz[l] = 1, hz[l] = Hz[l], b[l] = field_per_ampere[l], acc[l] = 0;
+  alignas(64) std::uint32_t status[lanes];
+  alignas(64) std::uint64_t failed_step[lanes];
+  for (int l = 0; l < lanes; ++l) {
+    mx[l] = 0, my[l] = 0, mz[l] = 1, hz[l] = Hz[l], b[l] = field_per_ampere[l], acc[l] = 0;
+    status[l] = status_ok, failed_step[l] = 0;
+  }
   for (std::uint64_t step = 0; step < steps; ++step) {
     const float I_now = wave[step], I_next = wave[step + 1];
-    const float weight = step >= transient ? 1.0f : 0.0f;
+    const float carrier = step >= context.transient_steps ? R0 * I_next : 0.0f;
 #pragma omp simd
     for (int l = 0; l < lanes; ++l) {
-      MacrospinCoefficients<float> c = base;
-      c.Hz = hz[l];
-      const Vec3<float> m{mx[l], my[l], mz[l]};
-      Vec3<float> noise{0.0f, 0.0f, 0.0f};
-      if (thermal) noise = c.thermal_sigma * normal3<float>(seed, first_id + static_cast<std::uint32_t>(l), step, RandomStream::thermal);
-      const Drive<float> now{{b[l] * I_now, 0.0f, 0.0f}, I_now};
-      const Drive<float> next{{b[l] * I_next, 0.0f, 0.0f}, I_next};
-      const Vec3<float> raw = heun_step(m, c, now, next, noise, dt);
-      const float inverse = 1.0f / fast::sqrt(dot(raw, raw));
-      mx[l] = raw.x * inverse, my[l] = raw.y * inverse, mz[l] = raw.z * inverse;
-      const Vec3<float> updated{mx[l], my[l], mz[l]};
-      acc[l] += static_cast<double>(weight * (resistance(updated, c) - R0) * I_next);
+      const auto out = MacrospinModel::step<float, Thermal>(
+          context, static_cast<std::size_t>(l), MacrospinCoefficients<float>{coefficient[kc]...},
+          MacrospinState<float>{mx[l], my[l], mz[l]}, status[l], failed_step[l], step,
+          DriveSample<float>{b[l] * I_now, 0.0f, hz[l], 0.0f, I_now},
+          DriveSample<float>{b[l] * I_next, 0.0f, hz[l], 0.0f, I_next});
+      mx[l] = out.state.mx, my[l] = out.state.my, mz[l] = out.state.mz;
+      status[l] = out.status;
+      failed_step[l] = out.failed_step;
+      acc[l] += static_cast<double>(out.sample.power - (out.status == status_ok ? carrier : 0.0f));
     }
   }
-  for (int l = 0; l < lanes; ++l) sums[l] = acc[l];
+  for (int l = 0; l < lanes; ++l) sums[l] = acc[l], failed[l] = status[l];
 }
 
 }  // namespace
@@ -300,7 +312,11 @@ PhysicsInTheLoopResult evaluate_physics_in_the_loop(const SpinDiodeNetwork& net,
 
   // Per-junction coefficients: shared ones from the reference, the field H_z and the field-like
   // torque per ampere (equalized: proportional to f_r) per synapse. Padding lanes copy the last one.
-  const MacrospinCoefficients<float> shared = make_coefficients<float>(spin_diode_device(reference, dt), dt);
+  MacrospinParameters<double> shared_device = spin_diode_device(reference, dt);
+  shared_device.Hz = 0;  // per junction, through the drive field (run_block)
+  const MacrospinCoefficients<float> shared = make_coefficients<float>(shared_device, dt);
+  alignas(64) float coefficient[member_count<MacrospinCoefficients<float>, float>];
+  std::memcpy(coefficient, &shared, sizeof shared);
   std::vector<float> Hz(padded), field_per_ampere(padded);
   for (std::size_t n = 0; n < padded; ++n) {
     const std::size_t jk = std::min(n, J - 1);
@@ -332,6 +348,7 @@ PhysicsInTheLoopResult evaluate_physics_in_the_loop(const SpinDiodeNetwork& net,
   {
     std::vector<float> wave(steps + 1);
     std::vector<double> amplitude(N), sums(padded);
+    std::vector<std::uint32_t> failures(padded);
 #pragma omp for schedule(dynamic, 1)
     for (std::size_t s = 0; s < S; ++s) {
       for (std::size_t i = 0; i < N; ++i)
@@ -351,19 +368,34 @@ PhysicsInTheLoopResult evaluate_physics_in_the_loop(const SpinDiodeNetwork& net,
         }
       }
       for (std::size_t block = 0; block < blocks; ++block)
-        run_block(shared, &Hz[block * lanes], &field_per_ampere[block * lanes], wave.data(), steps, transient_steps,
-                  static_cast<float>(dt), static_cast<float>(R0), thermal, options.seed,
-                  static_cast<std::uint32_t>(s * padded + block * lanes), &sums[block * lanes]);
+        {
+          StepContext<float> context;
+          context.seed = options.seed;
+          context.first_device_id = static_cast<std::uint32_t>(s * padded + block * lanes);
+          context.dt = static_cast<float>(dt);
+          context.transient_steps = transient_steps;
+          context.drift_limit = 1e-3f;
+          context.axis = {0.0f, 0.0f, 1.0f};
+          constexpr auto members =
+              std::make_index_sequence<static_cast<std::size_t>(member_count<MacrospinCoefficients<float>, float>)>{};
+          if (thermal)
+            run_block<true>(coefficient, &Hz[block * lanes], &field_per_ampere[block * lanes], wave.data(), steps,
+                            context, static_cast<float>(R0), &sums[block * lanes], &failures[block * lanes], members);
+          else
+            run_block<false>(coefficient, &Hz[block * lanes], &field_per_ampere[block * lanes], wave.data(), steps,
+                             context, static_cast<float>(R0), &sums[block * lanes], &failures[block * lanes], members);
+        }
       for (std::size_t jk = 0; jk < J; ++jk) {
         const double V = sums[jk] / static_cast<double>(window_steps);
-        finite = finite && std::isfinite(V);
+        finite = finite && std::isfinite(V) && failures[jk] == status_ok;
         result.time_domain[s][jk / K] += orientation_of(L, jk % K) * V;
       }
       for (std::size_t j = 0; j < M; ++j)
         result.time_domain[s][j] = result.time_domain[s][j] * result.voltage_scale + L.bias[j];
     }
   }
-  if (!finite) throw RunError("physics in the loop: a junction's voltage is not finite (reduce dt or peak_cone)");
+  if (!finite)
+    throw RunError("physics in the loop: a junction failed (|m| drifted more than 1e-3 in one step, or not finite): reduce dt or peak_cone");
   result.wall_seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
   result.junction_steps_per_second =
       static_cast<double>(S) * static_cast<double>(padded) * static_cast<double>(steps) / std::max(result.wall_seconds, 1e-12);
