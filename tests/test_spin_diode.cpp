@@ -445,5 +445,50 @@ TEST(PhysicsInTheLoop, NetworkFileRoundTripAndErrors) {
   EXPECT_THROW(input_powers(net, {1, 2}), RunError);
 }
 
+// Thermal noise at 300 K: the rectified voltage of a junction is a time average of (R - R0) I, a
+// stationary process whose correlation time (the decay time 1 / (2 pi alpha f_r) ~ 3.4 ns) is far
+// below the window, so its fluctuation falls as 1 / sqrt(window): quadrupling the window halves the
+// standard deviation of the outputs. Estimated over 48 independent copies of one sample (noise is
+// keyed by device id) and 3 chains: the relative standard error of each standard deviation is
+// 1 / sqrt(2 (n - 1)) ~ 0.06 with n = 144 values, so the ratio's is ~0.085; tolerance 3 sigma, 0.5.
+// The mean over the copies must agree with the compact model within 4 standard errors plus the
+// T = 0 bound (5 % of the envelope, as above).
+TEST(PhysicsInTheLoop, ThermalNoiseAveragesAsInverseSquareRootOfWindow) {
+  const SpinDiodeNetwork net = small_network();
+  const std::vector<std::vector<double>> copies(48, std::vector<double>{1, 0.2, 0.5, 0, 0.8});
+  PhysicsInTheLoopOptions options;
+  options.temperature = 300;
+  options.transient = 30e-9;
+  std::vector<double> spread;
+  for (const double window : {20e-9, 80e-9}) {
+    options.window = window;
+    const PhysicsInTheLoopResult r = evaluate_physics_in_the_loop(net, copies, options);
+    double sum2 = 0;
+    int n = 0;
+    for (std::size_t j = 0; j < net.resonance.size(); ++j) {
+      double mean = 0;
+      for (const auto& out : r.time_domain) mean += out[j];
+      mean /= copies.size();
+      double var = 0;
+      for (const auto& out : r.time_domain) var += (out[j] - mean) * (out[j] - mean);
+      sum2 += var;
+      n += static_cast<int>(copies.size()) - 1;
+      double envelope = 0;
+      const std::vector<double> P = input_powers(net, copies[0]);
+      for (double fr : net.resonance[j])
+        for (std::size_t i = 0; i < P.size(); ++i) {
+          const double a = net.alpha * fr, d = net.input_frequency[i] - fr;
+          envelope += P[i] * net.K_SD * 2 * a * std::max(a, std::abs(d)) / (a * a + d * d);
+        }
+      const double standard_error = std::sqrt(var / (copies.size() - 1) / copies.size());
+      expect_within("window " + std::to_string(window * 1e9) + " ns, chain " + std::to_string(j) + ": mean vs compact",
+                    mean, r.compact[0][j], 4 * standard_error + 0.05 * envelope);
+    }
+    spread.push_back(std::sqrt(sum2 / n));
+    std::printf("    window %.0f ns: output standard deviation %.3e V\n", window * 1e9, spread.back());
+  }
+  expect_within("std(20 ns) / std(80 ns)", spread[0] / spread[1], 2.0, 0.5);
+}
+
 }  // namespace
 }  // namespace spinnet

@@ -109,6 +109,8 @@ int main(int argc, char** argv) {
   in_the_loop->add_option("--samples", loop.samples, "test samples simulated (default: all)")->check(CLI::NonNegativeNumber);
   in_the_loop->add_option("--temperature", loop.temperature, "K (default 300)")->check(CLI::NonNegativeNumber);
   in_the_loop->add_option("--peak-cone", loop.peak_cone, "small-signal cone of the strongest tone, rad (default 0.05)");
+  in_the_loop->add_option("--diameter-nm", loop.diameter_nm, "junction diameter, nm (default 100; 1.5 nm thick)")
+      ->check(CLI::PositiveNumber);
   in_the_loop->add_option("--window-ns", loop.window_ns, "averaging window (default: whole beat periods, >= 4 decay times)");
   in_the_loop->add_option("--seed", loop.seed, "seed of noise and tone phases");
   in_the_loop->add_option("--threads", loop.threads, "CPU threads (default: all)")->check(CLI::NonNegativeNumber);

@@ -9,6 +9,7 @@
 #include <vector>
 
 #include "spinnet/config.hpp"
+#include "spinnet/constants.hpp"
 #include "spinnet/dataset.hpp"
 #include "spinnet/errors.hpp"
 #include "spinnet/output.hpp"
@@ -70,6 +71,7 @@ int run_physics_in_the_loop_command(const PhysicsInTheLoopCommand& c) {
     PhysicsInTheLoopOptions options;
     options.temperature = c.temperature;
     options.peak_cone = c.peak_cone;
+    options.junction.volume = constants::pi / 4 * c.diameter_nm * c.diameter_nm * 1e-18 * 1.5e-9;
     options.equalize_sensitivity = c.equalize;
     options.window = c.window_ns * 1e-9;
     options.seed = c.seed;
@@ -86,7 +88,7 @@ int run_physics_in_the_loop_command(const PhysicsInTheLoopCommand& c) {
                 test.size(), n);
     std::printf("  compact model, all test samples:        %.4f\n", compact_accuracy_all);
     std::printf("  compact model, evaluated samples:       %.4f\n", compact_accuracy);
-    std::printf("  time domain (macrospin, %.0f K):          %.4f  (same decision as compact: %.4f)\n", c.temperature,
+    std::printf("  time domain (macrospin, %.0f K, %.0f nm):  %.4f  (same decision as compact: %.4f)\n", c.temperature, c.diameter_nm,
                 time_domain_accuracy, static_cast<double>(agree) / n);
     std::printf("  %zu chains x %zu junctions, %zu tones; dt %.2f ps, transient %.1f ns, window %.1f ns, beat bound %.1e\n",
                 network.resonance.size(), network.resonance.front().size(), network.input_frequency.size(), r.dt * 1e12,
@@ -106,6 +108,7 @@ int run_physics_in_the_loop_command(const PhysicsInTheLoopCommand& c) {
     out["same_decision_fraction"] = static_cast<double>(agree) / n;
     out["temperature_K"] = c.temperature;
     out["peak_cone_rad"] = c.peak_cone;
+    out["junction_diameter_nm"] = c.diameter_nm;
     out["equalize_sensitivity"] = c.equalize;
     out["dt_s"] = r.dt;
     out["transient_s"] = r.transient;

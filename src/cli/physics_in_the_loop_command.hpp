@@ -14,6 +14,7 @@ struct PhysicsInTheLoopCommand {
   int samples = 0;      // test samples evaluated in the time domain (the first of the shuffled split); 0: all
   double temperature = 300;
   double peak_cone = 0.05;
+  double diameter_nm = 100;  // free-layer disc diameter (thickness 1.5 nm): thermal cone ~ 1/diameter
   bool equalize = true;
   double window_ns = 0;  // 0: automatic
   std::uint64_t seed = 1;
