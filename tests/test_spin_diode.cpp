@@ -29,6 +29,7 @@
 #include <string>
 #include <vector>
 
+#include "cli_helpers.hpp"
 #include "spinnet/constants.hpp"
 #include "spinnet/physics_in_the_loop.hpp"
 #include "spinnet/spin_diode.hpp"
@@ -517,6 +518,28 @@ TEST(PhysicsInTheLoop, ReferenceTrainerSeparatesToyPatterns) {
   std::vector<std::vector<double>> outputs;
   for (const auto& v : x) outputs.push_back(compact_outputs(net, v));
   EXPECT_EQ(top_one_accuracy(outputs, y), 1.0);
+}
+
+// The command line: a missing network file, and a network whose inputs do not match the data set's
+// 64 features, each end in one line on stderr naming the file or the mismatch, and exit code 2.
+TEST(PhysicsInTheLoop, CommandLineErrorsNameTheFileAndTheMismatch) {
+  test::TempDir scratch;
+  const test::CliResult missing =
+      test::run_cli({"physics-in-the-loop", (scratch / "no_such_network.json").string(), "--out",
+                     (scratch / "out").string()}, scratch.path());
+  EXPECT_EQ(missing.exit_code, 2);
+  ASSERT_EQ(missing.error_lines().size(), 1u) << missing.err;
+  EXPECT_NE(missing.err.find("no_such_network.json"), std::string::npos) << missing.err;
+  save_spin_diode_network(small_network(), (scratch / "five_inputs.json").string());
+  const test::CliResult mismatch =
+      test::run_cli({"physics-in-the-loop", (scratch / "five_inputs.json").string(), "--samples", "1", "--out",
+                     (scratch / "out").string()}, scratch.path());
+  EXPECT_EQ(mismatch.exit_code, 2);
+  ASSERT_EQ(mismatch.error_lines().size(), 1u) << mismatch.err;
+  EXPECT_NE(mismatch.err.find("five_inputs.json"), std::string::npos) << mismatch.err;
+  EXPECT_NE(mismatch.err.find("64 input tones"), std::string::npos) << mismatch.err;
+  EXPECT_NE(mismatch.err.find("got 5 input tones"), std::string::npos) << mismatch.err;
+  std::printf("    %s    %s", missing.err.c_str(), mismatch.err.c_str());
 }
 
 }  // namespace

@@ -58,6 +58,10 @@ int run_physics_in_the_loop_command(const PhysicsInTheLoopCommand& c) {
                   train_accuracy);
     } else {
       network = load_spin_diode_network(c.network);
+      if (network.input_frequency.size() != digits.feature_count())
+        throw ConfigError(c.network + ": layers[0].input_frequency_Hz",
+                          std::to_string(digits.feature_count()) + " input tones (the features of " + digits.source + ")",
+                          std::to_string(network.input_frequency.size()) + " input tones");
     }
 
     const std::vector<std::vector<double>> test = rows(split.test);
