@@ -288,8 +288,10 @@ PhysicsInTheLoopResult evaluate_physics_in_the_loop(const SpinDiodeNetwork& net,
   double spacing = std::numeric_limits<double>::infinity();
   for (std::size_t i = 1; i < N; ++i) spacing = std::min(spacing, sorted[i] - sorted[i - 1]);
   // The tone grid: the largest g = spacing / n (n <= 1000) of which every f_i is a whole multiple.
+  // A grid whose period 1/g exceeds 8 decay times would force a needlessly long window: then the
+  // tones count as off the grid and the result reports the beat bound instead.
   double grid = 0;
-  for (int n = 1; n <= 1000 && N > 1 && spacing > 0 && grid == 0; ++n) {
+  for (int n = 1; n <= 1000 && N > 1 && spacing > 0 && grid == 0 && n / spacing <= 8 * (1.0 / (constants::two_pi * L.alpha * f_min)); ++n) {
     const double g = spacing / n;
     bool whole = true;
     for (std::size_t i = 0; i < N && whole; ++i) whole = std::abs(sorted[i] / g - std::round(sorted[i] / g)) < 1e-6;

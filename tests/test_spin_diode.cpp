@@ -542,5 +542,38 @@ TEST(PhysicsInTheLoop, CommandLineErrorsNameTheFileAndTheMismatch) {
   std::printf("    %s    %s", missing.err.c_str(), mismatch.err.c_str());
 }
 
+// Tones off any grid of the window: beats at f_i - f_i' no longer complete whole cycles, and each
+// cross term between tones i and i' keeps at most 1/(pi |f_i - f_i'| T) <= beat_bound of its
+// amplitude. A cross term of junction k is bounded like a single-tone term with the geometric mean
+// of the powers: 2 K sqrt(P_i P_i') 2a max(a, |d|)/(a^2 + d^2) (d of the tone driving the junction).
+// So |V - compact| <= 5 % of the envelope (as on the grid) + beat_bound * sum of those cross bounds.
+TEST(PhysicsInTheLoop, OffGridTonesStayWithinTheBeatAveragingBound) {
+  SpinDiodeNetwork net = small_network();
+  net.input_frequency = {4.7137e9, 4.8511e9, 4.9873e9, 5.1629e9, 5.2917e9};
+  PhysicsInTheLoopOptions options;
+  options.temperature = 0;
+  options.peak_cone = 0.02;
+  options.window = 40e-9;
+  const std::vector<std::vector<double>> features{{1, 0.2, 0.5, 0.1, 0.8}};
+  const PhysicsInTheLoopResult r = evaluate_physics_in_the_loop(net, features, options);
+  std::printf("    window %.1f ns, beat bound %.3f\n", r.window * 1e9, r.beat_bound);
+  ASSERT_GT(r.beat_bound, 0.0);
+  const std::vector<double> P = input_powers(net, features[0]);
+  for (std::size_t j = 0; j < net.resonance.size(); ++j) {
+    double envelope = 0, cross = 0;
+    for (double fr : net.resonance[j]) {
+      const double a = net.alpha * fr;
+      for (std::size_t i = 0; i < P.size(); ++i) {
+        const double d = net.input_frequency[i] - fr, shape = 2 * a * std::max(a, std::abs(d)) / (a * a + d * d);
+        envelope += P[i] * net.K_SD * shape;
+        for (std::size_t i2 = 0; i2 < P.size(); ++i2)
+          if (i2 != i) cross += 2 * net.K_SD * std::sqrt(P[i] * P[i2]) * shape;
+      }
+    }
+    expect_within("chain " + std::to_string(j) + ": off-grid loop vs compact", r.time_domain[0][j], r.compact[0][j],
+                  0.05 * envelope + r.beat_bound * cross);
+  }
+}
+
 }  // namespace
 }  // namespace spinnet
