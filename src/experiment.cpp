@@ -5,6 +5,7 @@
 #include <filesystem>
 #include <sstream>
 
+#include "spin_diode_experiment.hpp"
 #include "spinnet/oscillator_network.hpp"
 #include "spinnet/hdf5_output.hpp"
 #include "spinnet/output.hpp"
@@ -280,6 +281,7 @@ ExperimentResult run_experiment(const RunConfig& config, const RunOptions& optio
     out.observables["mean_mz2"] = r.means(&A::mz2);
     out.observables["mean_resistance_Ohm"] = r.means(&A::resistance);
     out.observables["rectified_voltage_V"] = r.means(&A::power);
+    if (config.line_shape.enabled) measure_line_shape(config, out);  // spin_diode_experiment.cpp
     auto frequency = r.means(&A::phase);
     for (double& f : frequency) f /= two_pi_dt;
     out.observables["frequency_Hz"] = frequency;

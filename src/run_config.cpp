@@ -9,6 +9,7 @@
 #include <limits>
 #include <optional>
 
+#include "spin_diode_experiment.hpp"
 #include "spinnet/config_schema.hpp"
 #include "spinnet/constants.hpp"
 
@@ -635,6 +636,13 @@ RunConfig read_unprefixed(const json& config) {
     if (out.drive.vector_tones.empty())
       throw ConfigError("measure.locking", "a config with an RF drive tone (devices.rf_drive or devices.rf_field)",
                         "no drive tone");
+  }
+  if (measure.has("line_shape")) {
+    ObjectReader line_shape = measure.object("line_shape");
+    out.line_shape.enabled = true;
+    out.line_shape.frequency_axis = line_shape.integer("frequency_axis", 0);
+    line_shape.finish();
+    check_line_shape(out);  // spin_diode_experiment.cpp
   }
   measure.finish();
   root.finish();

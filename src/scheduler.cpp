@@ -11,6 +11,7 @@
 
 #include "batch_record.hpp"
 #include "run_model.hpp"
+#include "spin_diode_experiment.hpp"
 #include "spinnet/oscillator_network.hpp"
 #include "spinnet/output.hpp"
 
@@ -505,6 +506,9 @@ void assemble_results(const std::vector<std::string>& run_directories, const std
   }
   for (std::size_t k = 0; k < backends.size(); ++k) all.backend += (k ? ", " : "") + backends[k];
   all.device_steps_per_second = device_steps / std::max(all.wall_seconds, 1e-12);
+  // The line-shape fit needs every frequency of a line, so it runs on the assembled results
+  // (slices do not carry it).
+  if (config.line_shape.enabled) measure_line_shape(config, all);  // spin_diode_experiment.cpp
   write_experiment(out_directory, config, all, config_file);
 }
 

@@ -56,6 +56,14 @@ struct LockingMeasurement {
   double tolerance = 0;  // Hz
 };
 
+/// Spin-diode line shape (docs/spin_diode.md): the rectified voltage of each device against the
+/// sweep axis `frequency_axis` (an RF frequency in GHz) is fitted with symmetric and antisymmetric
+/// Lorentzians, separately for every combination of the other axes' values.
+struct LineShapeMeasurement {
+  bool enabled = false;
+  std::size_t frequency_axis = 0;  // index into sweep.axes
+};
+
 /// Coupling of auto-oscillators into networks of group_size consecutive devices (1: uncoupled).
 /// coupling_re/im[j * group_size + k] = Omega_jk cos / sin(beta_jk), 1/s.
 struct CouplingPlan {
@@ -76,6 +84,7 @@ struct RunConfig {
   CouplingPlan coupling;
   SpectrumMeasurement spectrum;
   LockingMeasurement locking;
+  LineShapeMeasurement line_shape;
   /// Every config path whose value differs between devices (a distribution, a per-device list or
   /// a sweep axis), e.g. "devices.Ms_kA_per_m" or "devices.field_mT[2]": its value for every
   /// device, in the config's units. The master seed of the draws is control.seed.

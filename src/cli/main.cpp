@@ -22,6 +22,7 @@
 #if defined(SPINNET_HAVE_CUDA)
 #include "device_query.hpp"
 #endif
+#include "physics_in_the_loop_command.hpp"
 
 namespace {
 
@@ -255,6 +256,24 @@ int main(int argc, char** argv) {
   CLI::App* validate = app.add_subcommand("validate", "check a config without running it");
   validate->add_option("config", validate_file, "JSON config file")->required();
 
+  spinnet::PhysicsInTheLoopCommand loop;  // physics_in_the_loop_command.hpp
+  CLI::App* in_the_loop = app.add_subcommand(
+      "physics-in-the-loop", "evaluate a single-layer spin-diode network on 8x8 digits with time-domain junctions");
+  in_the_loop->add_option("network", loop.network, "network file (default: train the reference network)");
+  in_the_loop->add_option("--data", loop.data, "data folder (default: $SPINNET_DATA or ../shared/data)");
+  in_the_loop->add_option("--out", loop.out, "output directory");
+  in_the_loop->add_option("--samples", loop.samples, "test samples simulated (default: all)")->check(CLI::NonNegativeNumber);
+  in_the_loop->add_option("--temperature", loop.temperature, "K (default 300)")->check(CLI::NonNegativeNumber);
+  in_the_loop->add_option("--peak-cone", loop.peak_cone, "small-signal cone of the strongest tone, rad (default 0.05)");
+  in_the_loop->add_option("--diameter-nm", loop.diameter_nm, "junction diameter, nm (default 100; 1.5 nm thick)")
+      ->check(CLI::PositiveNumber);
+  in_the_loop->add_option("--window-ns", loop.window_ns, "averaging window (default: whole beat periods, >= 4 decay times)");
+  in_the_loop->add_option("--seed", loop.seed, "seed of noise and tone phases");
+  in_the_loop->add_option("--threads", loop.threads, "CPU threads (default: all)")->check(CLI::NonNegativeNumber);
+  in_the_loop->add_option("--epochs", loop.epochs, "reference training epochs (default 400)");
+  in_the_loop->add_option("--junctions", loop.junctions, "reference network: junctions per chain (default 16)");
+  in_the_loop->add_flag("!--no-equalize", loop.equalize, "keep every junction's field-like efficiency (K_SD ~ 1/f_r)");
+
   try {
     app.parse(argc, argv);
   } catch (const CLI::CallForHelp& e) {
@@ -266,6 +285,7 @@ int main(int argc, char** argv) {
     return exit_user_error;
   }
 
+  if (*in_the_loop) return spinnet::run_physics_in_the_loop_command(loop);
   try {
     if (*validate) {  // every problem, one line each
       const spinnet::json document = spinnet::load_json_file(validate_file);
