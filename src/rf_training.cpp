@@ -13,6 +13,7 @@
 #include <sstream>
 
 #include "spinnet/errors.hpp"
+#include "spinnet/output.hpp"
 
 namespace spinnet {
 
@@ -447,7 +448,8 @@ RfExperiment read_rf_experiment(const json& config, const std::string& source) {
   return e;
 }
 
-ExperimentData load_experiment_data(const DataOptions& options, const std::string& source) {
+ExperimentData load_experiment_data(const DataOptions& options, const std::string& source,
+                                    const FeatureScaling* fixed_scaling) {
   std::string base = options.path;
   const bool given = !base.empty();
   if (!given) {
@@ -488,7 +490,15 @@ ExperimentData load_experiment_data(const DataOptions& options, const std::strin
                                     : options.scaling == "min_max"     ? FeatureScaling::Kind::min_max
                                     : options.scaling == "standardize" ? FeatureScaling::Kind::standardize
                                                                        : FeatureScaling::Kind::global_max;
-  out.scaling = FeatureScaling::fit(out.train, kind);
+  if (fixed_scaling) {
+    if (fixed_scaling->kind != FeatureScaling::Kind::none &&
+        fixed_scaling->offset.size() != static_cast<Eigen::Index>(out.test.feature_count()))
+      throw DataError(out.test.source + ": " + std::to_string(out.test.feature_count()) + " features per sample, but " +
+                      source + " expects " + std::to_string(fixed_scaling->offset.size()) + " (one per input tone)");
+    out.scaling = *fixed_scaling;
+  } else {
+    out.scaling = FeatureScaling::fit(out.train, kind);
+  }
   out.scaling.apply(out.train);
   out.scaling.apply(out.validation);
   out.scaling.apply(out.test);
@@ -523,20 +533,6 @@ std::vector<VariabilityRow> variability_study(const RfNetworkSpec& spec, const D
 
 // ---------------------------------------------------------------------------------------------
 // Whole runs
-
-void write_file_atomically(const std::string& path, const std::string& text) {
-  const std::string temporary = path + ".tmp" + std::to_string(::getpid());
-  {
-    std::ofstream out(temporary, std::ios::binary | std::ios::trunc);
-    if (!out) throw RunError(path + ": cannot write (" + temporary + ")");
-    out << text;
-    out.flush();
-    if (!out) throw RunError(path + ": write failed (disk full?)");
-  }
-  std::error_code ec;
-  std::filesystem::rename(temporary, path, ec);
-  if (ec) throw RunError(path + ": cannot replace with " + temporary + ": " + ec.message());
-}
 
 namespace {
 

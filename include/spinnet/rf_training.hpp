@@ -127,7 +127,10 @@ struct ExperimentData {
   Dataset train, validation, test;
   FeatureScaling scaling;
 };
-ExperimentData load_experiment_data(const DataOptions& options, const std::string& source);
+/// With `fixed_scaling`, that map (a trained network's) is applied instead of fitting one; a feature
+/// count that does not match it is a DataError naming the data file and both counts.
+ExperimentData load_experiment_data(const DataOptions& options, const std::string& source,
+                                    const FeatureScaling* fixed_scaling = nullptr);
 
 /// Accuracy of a trained network over `chips` fabricated chips per spread.
 struct VariabilityRow {
@@ -151,7 +154,5 @@ struct TrainingRunResult {
 TrainingRunResult run_rf_experiment(const RfExperiment& experiment, const std::string& out_dir,
                                     const std::string& resume_dir, std::function<void(const std::string&)> progress);
 
-/// Writes `text` to `path` atomically (temporary file in the same folder, then rename).
-void write_file_atomically(const std::string& path, const std::string& text);
 
 }  // namespace spinnet

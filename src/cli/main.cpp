@@ -16,6 +16,7 @@
 #include "spinnet/experiment.hpp"
 #include "spinnet/output.hpp"
 #include "spinnet/run_config.hpp"
+#include "rf_commands.hpp"
 
 namespace {
 
@@ -99,6 +100,9 @@ int main(int argc, char** argv) {
   CLI::App* validate = app.add_subcommand("validate", "check a config without running it");
   validate->add_option("config", config_file, "JSON config file")->required();
 
+  spinnet::cli::RfCommandOptions rf_options;  // train, evaluate (src/cli/rf_commands.cpp)
+  spinnet::cli::add_rf_commands(app, rf_options);
+
   try {
     app.parse(argc, argv);
   } catch (const CLI::CallForHelp& e) {
@@ -109,6 +113,8 @@ int main(int argc, char** argv) {
     std::cerr << "spinnet: " << e.what() << " (see spinnet --help)\n";
     return exit_user_error;
   }
+
+  if (const auto code = spinnet::cli::dispatch_rf_commands(rf_options)) return *code;
 
   try {
     const spinnet::json document = spinnet::load_json_file(config_file);
