@@ -298,7 +298,7 @@ RfNetworkSpec rf_network_from_json(const json& document, const std::string& sour
 
 namespace {
 
-enum class DeviationKind : std::uint64_t { resonance = 1, alpha = 2, neuron_power = 3, input_power = 4 };
+enum class DeviationKind : std::uint64_t { resonance = 1, alpha = 2, neuron_power = 3, input_power = 4, calibration = 5 };
 
 double deviation(std::uint64_t seed, std::uint64_t chip, DeviationKind kind, std::uint64_t layer, std::uint64_t index,
                  double spread) {
@@ -334,6 +334,16 @@ ChipDeviation draw_chip(const RfNetworkSpec& spec, const ChipSpread& spread, std
   for (int i = 0; i < spec.input_count(); ++i)
     chip.input_power[i] = deviation(seed, chip_id, DeviationKind::input_power, 0, i, spread.power);
   return chip;
+}
+
+ChipDeviation calibrate_chip(const ChipDeviation& chip, double precision, std::uint64_t seed, std::uint64_t chip_id) {
+  ChipDeviation out = chip;
+  for (std::size_t l = 0; l < out.resonance.size(); ++l)
+    for (Eigen::Index i = 0; i < out.resonance[l].size(); ++i) {
+      const double measured = deviation(seed, chip_id, DeviationKind::calibration, l, static_cast<std::uint64_t>(i), precision);
+      out.resonance[l].data()[i] = 1.0 / std::max(measured, 1e-6);
+    }
+  return out;
 }
 
 // ---------------------------------------------------------------------------------------------

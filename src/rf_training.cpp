@@ -419,6 +419,7 @@ RfExperiment read_rf_experiment(const json& config, const std::string& source) {
   ObjectReader variability = top.object("variability");
   e.variability.chips = static_cast<int>(variability.integer("chips", 0));
   e.variability.seed = variability.integer("seed", 1);
+  e.variability.calibration_precision = variability.number("calibration_precision", -1.0);
   if (const json* spreads = variability.raw("spreads")) {
     if (!spreads->is_array()) throw ConfigError(variability.path_of("spreads"), "an array of relative spreads", describe(*spreads));
     for (const auto& s : *spreads) {
@@ -522,9 +523,15 @@ std::vector<VariabilityRow> variability_study(const RfNetworkSpec& spec, const D
       if (parameter == "alpha" || parameter == "all") s.alpha = spread;
       if (parameter == "power" || parameter == "all") s.power = spread;
       for (int chip = 0; chip < options.chips; ++chip) {
-        model.set_chip(draw_chip(spec, s, options.seed, static_cast<std::uint64_t>(chip)));
+        const ChipDeviation drawn = draw_chip(spec, s, options.seed, static_cast<std::uint64_t>(chip));
+        model.set_chip(drawn);
         model.prepare();
         row.accuracies.push_back(evaluate_model(model, test, classes).accuracy);
+        if (options.calibration_precision >= 0) {
+          model.set_chip(calibrate_chip(drawn, options.calibration_precision, options.seed, static_cast<std::uint64_t>(chip)));
+          model.prepare();
+          row.calibrated_accuracies.push_back(evaluate_model(model, test, classes).accuracy);
+        }
       }
       rows.push_back(std::move(row));
     }
@@ -579,15 +586,18 @@ std::string resonances_csv(const RfNetworkSpec& spec) {
 std::string variability_csv(const std::vector<VariabilityRow>& rows) {
   std::ostringstream s;
   s.precision(6);
-  s << "parameter,spread,chips,mean_accuracy,std_accuracy,min_accuracy,p05_accuracy,median_accuracy,max_accuracy\n";
-  for (const auto& r : rows) {
-    std::vector<double> a = r.accuracies;
+  s << "parameter,spread,calibrated,chips,mean_accuracy,std_accuracy,min_accuracy,p05_accuracy,median_accuracy,max_accuracy\n";
+  for (const auto& row : rows)
+  for (int calibrated = 0; calibrated < 2; ++calibrated) {
+    const auto& r = row;
+    std::vector<double> a = calibrated ? r.calibrated_accuracies : r.accuracies;
+    if (a.empty()) continue;
     std::sort(a.begin(), a.end());
     double mean = 0, var = 0;
     for (double x : a) mean += x / a.size();
     for (double x : a) var += (x - mean) * (x - mean) / std::max<std::size_t>(a.size() - 1, 1);
     auto q = [&](double p) { return a.empty() ? 0.0 : a[static_cast<std::size_t>(p * (a.size() - 1) + 0.5)]; };
-    s << r.parameter << ',' << r.spread << ',' << a.size() << ',' << mean << ',' << std::sqrt(var) << ','
+    s << r.parameter << ',' << r.spread << ',' << calibrated << ',' << a.size() << ',' << mean << ',' << std::sqrt(var) << ','
       << (a.empty() ? 0 : a.front()) << ',' << q(0.05) << ',' << q(0.5) << ',' << (a.empty() ? 0 : a.back()) << '\n';
   }
   return s.str();
@@ -723,9 +733,12 @@ TrainingRunResult run_rf_experiment(const RfExperiment& experiment, const std::s
     write_text((out / "variability.csv").string(), variability_csv(rows));
     json table = json::array();
     for (const auto& r : rows) {
-      double mean = 0;
+      double mean = 0, calibrated = 0;
       for (double a : r.accuracies) mean += a / r.accuracies.size();
-      table.push_back({{"parameter", r.parameter}, {"spread", r.spread}, {"mean_accuracy", mean}});
+      for (double a : r.calibrated_accuracies) calibrated += a / r.calibrated_accuracies.size();
+      json entry = {{"parameter", r.parameter}, {"spread", r.spread}, {"mean_accuracy", mean}};
+      if (!r.calibrated_accuracies.empty()) entry["mean_accuracy_calibrated"] = calibrated;
+      table.push_back(entry);
     }
     summary["variability"] = table;
   }

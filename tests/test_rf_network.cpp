@@ -152,8 +152,8 @@ TEST(SoftwareMlp, GradientsMatchFiniteDifferences) {
 }
 
 // Chip (seed, id) is the same chip wherever it is drawn; another id or seed is another chip; a
-// zero spread is the nominal design; the multipliers have mean 1 and std = spread (4000 draws:
-// standard errors 1.6e-2 spread on the mean, 1.1e-2 relative on the std; 5 sigma bounds).
+// zero spread is the nominal design; the multipliers have mean 1 and std = spread
+// (1000 draws: standard errors 1/sqrt(n) on the mean and 1/sqrt(2n) on the std, in units of the spread; 5-sigma bounds).
 TEST(RfNetwork, ChipDrawsAreKeyedBySeedAndChip) {
   const RfNetworkSpec spec = small_network(20, 40, 3, 1.0, 1, false);
   const ChipSpread spread{0.01, 0.02, 0.05};
@@ -165,8 +165,8 @@ TEST(RfNetwork, ChipDrawsAreKeyedBySeedAndChip) {
   EXPECT_NE(a.resonance[0], d.resonance[0]);
   EXPECT_NE(a.resonance[0], a.alpha[0]);
   const ChipDeviation nominal = draw_chip(spec, ChipSpread{}, 42, 7);
-  EXPECT_EQ(nominal.resonance[0], RowMatrix<double>::Ones(40, 20));
-  // Statistics over several chips of layer 0 (40 x 20 = 800 junctions per chip).
+  EXPECT_EQ(nominal.resonance[0], RowMatrix<double>::Ones(a.resonance[0].rows(), a.resonance[0].cols()));
+  // Statistics over several chips of layer 0 (40 chains x 5 junctions per chip).
   double sum = 0, sum2 = 0;
   int n = 0;
   for (int chip = 0; chip < 5; ++chip) {

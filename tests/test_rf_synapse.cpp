@@ -76,10 +76,11 @@ TEST(RfNeuron, PowerThresholdAndLimit) {
   EXPECT_TRUE(std::isnan(stno_power(std::nan(""), stno)));
 }
 
-// dP/dI against a central difference (h = 1e-9 A inside (I_th, I_max); truncation h^2 P'''/6 ~
-// 1e-18 relative to P' ~ 0.1 W/A, roundoff eps P / h ~ 1e-13): tolerance 1e-9 relative.
+// dP/dI against a central difference with h = 1e-10 A inside (I_th, I_max): truncation
+// h^2 |d3P/dI3| / 6 with |d3P/dI3| ~ A R / I_th ~ 1e8 W/A^3 gives ~2e-13 W/A, roundoff eps P / h ~
+// 1e-14 W/A, against P' >= 5e-3 W/A: tolerance 1e-9 relative.
 TEST(RfNeuron, PowerDerivativeMatchesFiniteDifference) {
-  const double h = 1e-9;
+  const double h = 1e-10;
   for (double I : {11e-6, 15e-6, 25e-6, 39e-6}) {
     const double numeric = (stno_power(I + h, stno) - stno_power(I - h, stno)) / (2 * h);
     EXPECT_NEAR(stno_power_dI(I, stno), numeric, 1e-9 * std::abs(numeric)) << I;

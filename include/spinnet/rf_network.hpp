@@ -100,6 +100,12 @@ struct ChipDeviation {
 ChipDeviation draw_chip(const RfNetworkSpec& spec, const ChipSpread& spread, std::uint64_t seed,
                         std::uint64_t chip_id);
 
+/// Per-chip calibration of the resonances: each junction's resonance is measured with relative
+/// precision `precision` (Gaussian error, keyed like the chip) and its tuning corrected so that the
+/// measured value hits the design. What remains is the residual multiplier 1/(1 + precision X');
+/// damping and power deviations are left as they are (tuning does not change them).
+ChipDeviation calibrate_chip(const ChipDeviation& chip, double precision, std::uint64_t seed, std::uint64_t chip_id);
+
 /// W_ji = sum_k s_k G(f_i; f_r,jk m_jk, alpha_jk) for chains x inputs, rows of W contiguous;
 /// f_r = base + shift, m = resonance multiplier (nullptr = 1), alpha per junction.
 template <class T>

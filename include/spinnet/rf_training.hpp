@@ -106,6 +106,7 @@ struct VariabilityOptions {
   std::vector<double> spreads;  // relative std
   std::vector<std::string> parameters;  // resonance, alpha, power, all
   std::uint64_t seed = 1;
+  double calibration_precision = -1;  // >= 0: also evaluate every chip after calibrate_chip
 };
 
 struct RfExperiment {
@@ -136,7 +137,8 @@ ExperimentData load_experiment_data(const DataOptions& options, const std::strin
 struct VariabilityRow {
   std::string parameter;
   double spread = 0;
-  std::vector<double> accuracies;  // one per chip
+  std::vector<double> accuracies;             // one per chip
+  std::vector<double> calibrated_accuracies;  // after per-chip calibration (when enabled)
 };
 std::vector<VariabilityRow> variability_study(const RfNetworkSpec& spec, const Dataset& test, int classes,
                                               const VariabilityOptions& options);
