@@ -29,6 +29,7 @@ RfNetworkSpec mnist_network(int hidden) {
 }
 
 void training_step(benchmark::State& state, int hidden, int batch) {
+  flush_denormals_to_zero();  // as train_model does
   RfNetworkModel<float> model(mnist_network(hidden));
   std::mt19937_64 rng(1);
   std::uniform_real_distribution<float> u(0, 1);
