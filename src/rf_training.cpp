@@ -594,7 +594,9 @@ std::string resonances_csv(const RfNetworkSpec& spec) {
   return s.str();
 }
 
-std::string variability_csv(const std::vector<VariabilityRow>& rows) {
+}  // namespace
+
+std::string variability_table_csv(const std::vector<VariabilityRow>& rows) {
   std::ostringstream s;
   s.precision(6);
   s << "parameter,spread,calibrated,chips,mean_accuracy,std_accuracy,min_accuracy,p05_accuracy,median_accuracy,max_accuracy\n";
@@ -613,6 +615,8 @@ std::string variability_csv(const std::vector<VariabilityRow>& rows) {
   }
   return s.str();
 }
+
+namespace {
 
 std::vector<double> to_double(const Eigen::VectorXf& v) { return std::vector<double>(v.data(), v.data() + v.size()); }
 
@@ -741,7 +745,7 @@ TrainingRunResult run_rf_experiment(const RfExperiment& experiment, const std::s
   if (rf && experiment.variability.chips > 0) {
     if (progress) progress("variability: " + std::to_string(experiment.variability.chips) + " chips per spread");
     const auto rows = variability_study(spec, data.test, classes, experiment.variability);
-    write_text((out / "variability.csv").string(), variability_csv(rows));
+    write_text((out / "variability.csv").string(), variability_table_csv(rows));
     json table = json::array();
     for (const auto& r : rows) {
       double mean = 0, calibrated = 0;

@@ -149,6 +149,9 @@ struct VariabilityRow {
 std::vector<VariabilityRow> variability_study(const RfNetworkSpec& spec, const Dataset& test, int classes,
                                               const VariabilityOptions& options);
 
+/// variability.csv: parameter, spread, calibrated, chips, mean/std/min/p05/median/max accuracy.
+std::string variability_table_csv(const std::vector<VariabilityRow>& rows);
+
 struct TrainingRunResult {
   EvaluationResult test;
   std::vector<EpochRecord> history;

@@ -12,6 +12,7 @@
 #include "spinnet/config.hpp"
 #include "spinnet/dataset.hpp"
 #include "spinnet/errors.hpp"
+#include "spinnet/output.hpp"
 #include "spinnet/rf_training.hpp"
 
 namespace spinnet::cli {
@@ -78,13 +79,24 @@ int run_evaluate(const RfCommandOptions& o) {
   if (o.chips > 0) {
     VariabilityOptions v;
     v.chips = o.chips;
-    v.spreads = {o.spread};
-    v.parameters = {o.parameter};
+    v.spreads = o.spreads;
+    v.parameters = o.parameters;
+    v.calibration_precision = o.calibration;
     const auto rows = variability_study(spec, data.test, spec.output_count(), v);
-    double mean = 0, worst = 1;
-    for (double a : rows[0].accuracies) mean += a / rows[0].accuracies.size(), worst = std::min(worst, a);
-    std::cout << o.network << ": " << o.chips << " chips with " << 100 * o.spread << " % " << o.parameter
-              << " spread: mean accuracy " << 100 * mean << " %, worst " << 100 * worst << " %\n";
+    for (const auto& row : rows)
+      for (int calibrated = 0; calibrated < 2; ++calibrated) {
+        const auto& a = calibrated ? row.calibrated_accuracies : row.accuracies;
+        if (a.empty()) continue;
+        double mean = 0, worst = 1;
+        for (double x : a) mean += x / a.size(), worst = std::min(worst, x);
+        std::cout << o.network << ": " << o.chips << " chips with " << 100 * row.spread << " % " << row.parameter
+                  << " spread" << (calibrated ? " (calibrated)" : "") << ": mean accuracy " << 100 * mean
+                  << " %, worst " << 100 * worst << " %\n";
+      }
+    if (!o.out.empty()) {
+      std::filesystem::create_directories(o.out);
+      write_file_atomically((std::filesystem::path(o.out) / "variability.csv").string(), variability_table_csv(rows));
+    }
   }
   return 0;
 }
@@ -103,9 +115,13 @@ void add_rf_commands(CLI::App& app, RfCommandOptions& o) {
   o.evaluate->add_option("network", o.network, "trained network file (network.json of a run)")->required();
   o.evaluate->add_option("--data", o.data, "data file or folder (default: the one in the network's config)");
   o.evaluate->add_option("--chips", o.chips, "also evaluate on N fabricated chips")->check(CLI::NonNegativeNumber);
-  o.evaluate->add_option("--spread", o.spread, "relative spread of the chips (default 0.01)")->check(CLI::NonNegativeNumber);
-  o.evaluate->add_option("--parameter", o.parameter, "resonance, alpha, power or all")
+  o.evaluate->add_option("--spread", o.spreads, "relative spread(s) of the chips (default 0.01)")
+      ->check(CLI::NonNegativeNumber);
+  o.evaluate->add_option("--parameter", o.parameters, "resonance, alpha, power or all (one or more)")
       ->check(CLI::IsMember({"resonance", "alpha", "power", "all"}));
+  o.evaluate->add_option("--calibration", o.calibration,
+                         "also evaluate each chip after calibrating its resonances to this relative precision");
+  o.evaluate->add_option("--out", o.out, "write variability.csv into this folder");
   o.evaluate->add_option("--threads", o.threads, "CPU threads (default: all)")->check(CLI::NonNegativeNumber);
 }
 

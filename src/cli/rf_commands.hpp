@@ -13,8 +13,9 @@ struct RfCommandOptions {
   CLI::App* evaluate = nullptr;
   std::string config, out, resume, network, data;
   int chips = 0, threads = 0;
-  double spread = 0.01;
-  std::string parameter = "resonance";
+  std::vector<double> spreads{0.01};
+  std::vector<std::string> parameters{"resonance"};
+  double calibration = -1;
   bool quiet = false, plot = false;
 };
 
