@@ -89,12 +89,11 @@ def main():
             y = [100 * float(r["mean_accuracy"]) for r in sel]
             lo = [100 * float(r["p05_accuracy"]) for r in sel]
             hi = [100 * float(r["max_accuracy"]) for r in sel]
-            label = parameter + (" (calibrated)" if calibrated == "1" else "")
+            label = parameter + (" (calibrated)" if calibrated == "1" else "") + f", {sel[0]['chips']} chips"
             line, = ax.plot(x, y, "o-" if calibrated == "0" else "s--", label=label)
             ax.fill_between(x, lo, hi, color=line.get_color(), alpha=0.15)
         ax.set_xscale("log"); ax.set_xlabel("per-chip relative spread (%)")
         ax.set_ylabel("test accuracy (%): mean, band 5th pct - max"); ax.legend(fontsize=8)
-        ax.set_title(f"{rows[0]['chips']} chips per point" if rows else "")
         fig.tight_layout(); fig.savefig(os.path.join(run, "variability.png"), dpi=120); plt.close(fig)
 
 
