@@ -23,6 +23,7 @@
 #include "device_query.hpp"
 #endif
 #include "physics_in_the_loop_command.hpp"
+#include "rf_commands.hpp"
 
 namespace {
 
@@ -273,6 +274,8 @@ int main(int argc, char** argv) {
   in_the_loop->add_option("--epochs", loop.epochs, "reference training epochs (default 400)");
   in_the_loop->add_option("--junctions", loop.junctions, "reference network: junctions per chain (default 16)");
   in_the_loop->add_flag("!--no-equalize", loop.equalize, "keep every junction's field-like efficiency (K_SD ~ 1/f_r)");
+  spinnet::cli::RfCommandOptions rf_options;  // train, evaluate (src/cli/rf_commands.cpp)
+  spinnet::cli::add_rf_commands(app, rf_options);
 
   try {
     app.parse(argc, argv);
@@ -286,6 +289,8 @@ int main(int argc, char** argv) {
   }
 
   if (*in_the_loop) return spinnet::run_physics_in_the_loop_command(loop);
+  if (const auto code = spinnet::cli::dispatch_rf_commands(rf_options)) return *code;
+
   try {
     if (*validate) {  // every problem, one line each
       const spinnet::json document = spinnet::load_json_file(validate_file);

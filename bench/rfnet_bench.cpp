@@ -1,0 +1,73 @@
+// RF network training throughput (samples/s) with the reference code's MNIST layer sizes: 784 input
+// tones -> 128 chains of 256 junctions -> 128 STNOs -> 10 chains of 128 junctions. One training
+// step = synaptic matrices from the frequencies (prepare), forward, backward, Adam update. Also the
+// synaptic-matrix kernel alone (Lorentzian evaluations per second) and the throughput against the
+// hidden width. Run: ./build/bench/rfnet_bench --benchmark_counters_tabular=true
+#include <benchmark/benchmark.h>
+
+#include <random>
+
+#include "spinnet/rf_network.hpp"
+#include "spinnet/rf_training.hpp"
+
+using namespace spinnet;
+
+namespace {
+
+RfNetworkSpec mnist_network(int hidden) {
+  json config = json::parse(R"({
+    "input": {"tones": {"plan": "linear", "f_min_GHz": 2, "f_max_GHz": 12}},
+    "layers": [
+      {"chains": 128, "junctions": 256, "resonances": {"plan": "linear", "f_min_GHz": 2, "f_max_GHz": 12}},
+      {"chains": 10, "junctions": 128, "resonances": {"plan": "geometric", "f_min_GHz": 2, "f_max_GHz": 12}}
+    ]
+  })");
+  config["layers"][0]["chains"] = hidden;
+  json resolved;
+  ObjectReader reader(config, "network", resolved);
+  return read_rf_network_config(reader, 784, 10, 0);
+}
+
+void training_step(benchmark::State& state, int hidden, int batch) {
+  flush_denormals_to_zero();  // as train_model does
+  RfNetworkModel<float> model(mnist_network(hidden));
+  std::mt19937_64 rng(1);
+  std::uniform_real_distribution<float> u(0, 1);
+  RowMatrix<float> x(batch, 784), logits, dlogits;
+  for (Eigen::Index i = 0; i < x.size(); ++i) x.data()[i] = u(rng);
+  std::vector<int> y(batch);
+  for (int b = 0; b < batch; ++b) y[b] = b % 10;
+  OptimizerOptions adam;
+  adam.learning_rate = 1e-3;
+  OptimizerState optimizer;
+  auto blocks = model.parameters();
+  for (auto _ : state) {
+    model.forward(x, logits);
+    softmax_cross_entropy<float>(logits, y.data(), &dlogits, nullptr);
+    model.backward(dlogits);
+    optimizer_step(adam, adam.learning_rate, blocks, optimizer);
+    model.prepare();
+  }
+  state.counters["samples/s"] = benchmark::Counter(static_cast<double>(batch) * state.iterations(), benchmark::Counter::kIsRate);
+  state.counters["batch"] = batch;
+  state.counters["hidden"] = hidden;
+}
+
+void BM_MnistTrainingStep(benchmark::State& state) { training_step(state, 128, static_cast<int>(state.range(0))); }
+BENCHMARK(BM_MnistTrainingStep)->Arg(64)->Arg(128)->Arg(256)->Arg(512)->Arg(1024)->Unit(benchmark::kMillisecond)->UseRealTime();
+
+void BM_MnistTrainingStepVsHidden(benchmark::State& state) { training_step(state, static_cast<int>(state.range(0)), 256); }
+BENCHMARK(BM_MnistTrainingStepVsHidden)->Arg(32)->Arg(64)->Arg(128)->Arg(256)->Arg(512)->Unit(benchmark::kMillisecond)->UseRealTime();
+
+// The synaptic matrix of the first layer alone: 784 x 128 x 256 = 25.7 M Lorentzians.
+void BM_ChainWeights(benchmark::State& state) {
+  RfNetworkModel<float> model(mnist_network(128));
+  for (auto _ : state) model.prepare();
+  const double lorentzians = 784.0 * 128 * 256 + 128.0 * 10 * 128;
+  state.counters["lorentzians/s"] = benchmark::Counter(lorentzians * state.iterations(), benchmark::Counter::kIsRate);
+}
+BENCHMARK(BM_ChainWeights)->Unit(benchmark::kMillisecond)->UseRealTime();
+
+}  // namespace
+
+BENCHMARK_MAIN();

@@ -1,0 +1,147 @@
+// `spinnet train CONFIG [--out DIR] [--resume DIR]` and `spinnet evaluate NETWORK_FILE [--data PATH]
+// [--chips N --spread x --parameter p]` (docs/rfnet.md).
+#include "rf_commands.hpp"
+
+#include <omp.h>
+
+#include <cstdio>
+#include <cstdlib>
+#include <filesystem>
+#include <iostream>
+
+#include "spinnet/config.hpp"
+#include "spinnet/dataset.hpp"
+#include "spinnet/errors.hpp"
+#include "spinnet/output.hpp"
+#include "spinnet/rf_training.hpp"
+
+namespace spinnet::cli {
+
+namespace {
+
+constexpr int exit_user_error = 2;
+
+int plot_training(const std::string& directory) {
+  const char* override_path = std::getenv("SPINNET_PLOT_TRAINING_SCRIPT");
+  const std::string script =
+      override_path ? override_path : std::string(SPINNET_SOURCE_DIR) + "/tools/plot_training.py";
+  const char* python_override = std::getenv("SPINNET_PYTHON");
+  const std::string python = python_override                              ? python_override
+                             : std::filesystem::exists("/usr/bin/python3") ? "/usr/bin/python3"
+                                                                           : "python3";
+  if (!std::filesystem::exists(script)) {
+    std::cerr << "spinnet: --plot: plotting script " << script << " not found (set SPINNET_PLOT_TRAINING_SCRIPT)\n";
+    return exit_user_error;
+  }
+  std::cout.flush();
+  const std::string command = "'" + python + "' '" + script + "' '" + directory + "'";
+  return std::system(command.c_str()) == 0 ? 0 : exit_user_error;
+}
+
+int run_train(const RfCommandOptions& o) {
+  const json document = load_json_file(o.config);
+  const RfExperiment experiment = read_rf_experiment(document, o.config);
+  const std::string out =
+      !o.out.empty() ? o.out : (std::filesystem::path("spinnet-out") / experiment.name).string();
+  auto progress = [&](const std::string& line) {
+    if (!o.quiet) std::fprintf(stderr, "%s\n", line.c_str());
+  };
+  const TrainingRunResult result = run_rf_experiment(experiment, out, o.resume, progress);
+  std::cout << "spinnet: " << experiment.name << " (" << experiment.model << "): test accuracy "
+            << 100 * result.test.accuracy << " % after " << result.history.size() << " epochs ("
+            << result.train_samples_per_second << " training samples/s); results in " << out << "\n";
+  if (o.plot) return plot_training(out);
+  return 0;
+}
+
+int run_evaluate(const RfCommandOptions& o) {
+  const json document = load_json_file(o.network);
+  const RfNetworkSpec spec = rf_network_from_json(document, o.network);
+  if (!document.contains("config"))
+    throw ConfigError(o.network + ": config", "the training config the network was trained with", "nothing");
+  RfExperiment experiment = read_rf_experiment(document.at("config"), o.network);
+  if (!o.data.empty()) experiment.data.path = o.data;
+  FeatureScaling scaling;
+  scaling.kind = spec.encoding.offset.empty() ? FeatureScaling::Kind::none : FeatureScaling::Kind::min_max;
+  scaling.offset = Eigen::Map<const Eigen::VectorXd>(spec.encoding.offset.data(), spec.encoding.offset.size()).cast<float>();
+  scaling.scale = Eigen::Map<const Eigen::VectorXd>(spec.encoding.scale.data(), spec.encoding.scale.size()).cast<float>();
+  const ExperimentData data = load_experiment_data(experiment.data, o.network, &scaling);
+  if (static_cast<int>(data.test.feature_count()) != spec.input_count())
+    throw DataError(data.test.source + ": " + std::to_string(data.test.feature_count()) + " features per sample, but " +
+                    o.network + " has " + std::to_string(spec.input_count()) + " input tones");
+  if (data.test.classes > spec.output_count())
+    throw DataError(data.test.source + ": " + std::to_string(data.test.classes) + " classes, but " + o.network + " has " +
+                    std::to_string(spec.output_count()) + " output chains");
+  RfNetworkModel<float> model(spec);
+  const EvaluationResult nominal = evaluate_model(model, data.test, spec.output_count());
+  std::cout << o.network << ": test accuracy " << 100 * nominal.accuracy << " % (" << data.test.size()
+            << " samples, nominal chip)\n";
+  if (o.chips > 0) {
+    VariabilityOptions v;
+    v.chips = o.chips;
+    v.spreads = o.spreads;
+    v.parameters = o.parameters;
+    v.calibration_precision = o.calibration;
+    const auto rows = variability_study(spec, data.test, spec.output_count(), v);
+    for (const auto& row : rows)
+      for (int calibrated = 0; calibrated < 2; ++calibrated) {
+        const auto& a = calibrated ? row.calibrated_accuracies : row.accuracies;
+        if (a.empty()) continue;
+        double mean = 0, worst = 1;
+        for (double x : a) mean += x / a.size(), worst = std::min(worst, x);
+        std::cout << o.network << ": " << o.chips << " chips with " << 100 * row.spread << " % " << row.parameter
+                  << " spread" << (calibrated ? " (calibrated)" : "") << ": mean accuracy " << 100 * mean
+                  << " %, worst " << 100 * worst << " %\n";
+      }
+    if (!o.out.empty()) {
+      std::filesystem::create_directories(o.out);
+      write_file_atomically((std::filesystem::path(o.out) / "variability.csv").string(), variability_table_csv(rows));
+    }
+  }
+  return 0;
+}
+
+}  // namespace
+
+void add_rf_commands(CLI::App& app, RfCommandOptions& o) {
+  o.train = app.add_subcommand("train", "train an RF spintronic network (or the software MLP) from a config");
+  o.train->add_option("config", o.config, "JSON training config")->required();
+  o.train->add_option("--out", o.out, "run directory (default: spinnet-out/<config name>)");
+  o.train->add_option("--resume", o.resume, "continue from the checkpoint in this run directory");
+  o.train->add_option("--threads", o.threads, "CPU threads (default: all)")->check(CLI::NonNegativeNumber);
+  o.train->add_flag("--quiet", o.quiet, "no per-epoch progress");
+  o.train->add_flag("--plot", o.plot, "draw PNG figures into the run directory (python3, matplotlib)");
+  o.evaluate = app.add_subcommand("evaluate", "evaluate a trained RF network file on its test data");
+  o.evaluate->add_option("network", o.network, "trained network file (network.json of a run)")->required();
+  o.evaluate->add_option("--data", o.data, "data file or folder (default: the one in the network's config)");
+  o.evaluate->add_option("--chips", o.chips, "also evaluate on N fabricated chips")->check(CLI::NonNegativeNumber);
+  o.evaluate->add_option("--spread", o.spreads, "relative spread(s) of the chips (default 0.01)")
+      ->check(CLI::NonNegativeNumber);
+  o.evaluate->add_option("--parameter", o.parameters, "resonance, alpha, power or all (one or more)")
+      ->check(CLI::IsMember({"resonance", "alpha", "power", "all"}));
+  o.evaluate->add_option("--calibration", o.calibration,
+                         "also evaluate each chip after calibrating its resonances to this relative precision");
+  o.evaluate->add_option("--out", o.out, "write variability.csv into this folder");
+  o.evaluate->add_option("--threads", o.threads, "CPU threads (default: all)")->check(CLI::NonNegativeNumber);
+}
+
+std::optional<int> dispatch_rf_commands(const RfCommandOptions& o) {
+  const bool train = o.train && o.train->parsed(), evaluate = o.evaluate && o.evaluate->parsed();
+  if (!train && !evaluate) return std::nullopt;
+  if (o.threads > 0) omp_set_num_threads(o.threads);
+  try {
+    return train ? run_train(o) : run_evaluate(o);
+  } catch (const ConfigError& e) {
+    std::cerr << "spinnet: " << e.what() << "\n";
+  } catch (const RunError& e) {
+    std::cerr << "spinnet: " << e.what() << "\n";
+  } catch (const DataError& e) {
+    std::cerr << "spinnet: " << e.what() << "\n";
+  } catch (const std::exception& e) {
+    std::cerr << "spinnet: internal error: " << e.what() << "\n";
+    return 1;
+  }
+  return exit_user_error;
+}
+
+}  // namespace spinnet::cli

@@ -1,0 +1,28 @@
+// `spinnet train` and `spinnet evaluate`: RF spintronic networks and the software MLP baseline.
+#pragma once
+
+#include <CLI/CLI.hpp>
+
+#include <optional>
+#include <string>
+
+namespace spinnet::cli {
+
+struct RfCommandOptions {
+  CLI::App* train = nullptr;
+  CLI::App* evaluate = nullptr;
+  std::string config, out, resume, network, data;
+  int chips = 0, threads = 0;
+  std::vector<double> spreads{0.01};
+  std::vector<std::string> parameters{"resonance"};
+  double calibration = -1;
+  bool quiet = false, plot = false;
+};
+
+/// Adds the subcommands; keep the returned object alive until dispatch.
+void add_rf_commands(CLI::App& app, RfCommandOptions& options);
+/// Runs the selected RF subcommand and returns its exit code (2 on a user error, with one line on
+/// stderr), or nothing when neither was selected.
+std::optional<int> dispatch_rf_commands(const RfCommandOptions& options);
+
+}  // namespace spinnet::cli
