@@ -1,16 +1,21 @@
-// Throughput of the reduced oscillator models (universal auto-oscillator, vortex Thiele model) in
-// device-steps per second against batch size, float32 and float64, T = 300 K, on every available
-// backend. The auto-oscillator is the workhorse of large networks. Timed: ModelResult::wall_seconds
-// (the stepping, and on CUDA the copies and launches); excluded: building the problem and results.
+// Throughput of the reduced oscillator models (universal auto-oscillator, vortex Thiele model,
+// coupled networks of 2-4 auto-oscillators) in device-steps per second against batch size, float32
+// and float64, T = 300 K, on every available backend. The auto-oscillator is the workhorse of large
+// networks. For networks, device_steps_per_second counts oscillators (as the CLI does) and
+// network_steps_per_second counts networks; `devices` is the number of oscillators. Timed:
+// ModelResult::wall_seconds (the stepping, and on CUDA the copies and launches); excluded: building
+// the problem and results.
 //
 // Usage: oscillator_bench [google benchmark flags], e.g. --benchmark_filter='auto_oscillator/cpu/float32'
 #include <benchmark/benchmark.h>
 
 #include <algorithm>
+#include <cmath>
 #include <cstdint>
 #include <string>
 
 #include "spinnet/auto_oscillator.hpp"
+#include "spinnet/oscillator_network.hpp"
 #include "spinnet/run.hpp"
 #include "spinnet/vortex.hpp"
 
@@ -36,12 +41,29 @@ spinnet::AutoOscillatorParameters auto_oscillator(std::uint64_t i) {
   return p;
 }
 
+/// A network of M auto-oscillators (the bench oscillators above, all-to-all coupled with
+/// Omega = 2e7 1/s, beta = 0.3 rad).
+template <int M>
+spinnet::OscillatorNetworkParameters<M> network(std::uint64_t i) {
+  spinnet::OscillatorNetworkParameters<M> p{};
+  for (int j = 0; j < M; ++j) {
+    p.oscillator[j] = auto_oscillator(i * M + static_cast<std::uint64_t>(j));
+    for (int k = 0; k < M; ++k) {
+      p.coupling_re[j][k] = j == k ? 0.0 : 2e7 * std::cos(0.3);
+      p.coupling_im[j][k] = j == k ? 0.0 : 2e7 * std::sin(0.3);
+    }
+  }
+  return p;
+}
+
+/// `batch` engine devices (networks for a network model) of `oscillators` oscillators each.
 template <class Model, class Make>
 void run(benchmark::State& state, Make make, Backend backend, Precision precision, std::uint64_t batch,
-         double dt) {
+         double dt, int oscillators = 1) {
   spinnet::ModelProblem<Model> problem;
   for (std::uint64_t i = 0; i < batch; ++i) problem.devices.push_back(make(i));
-  const std::uint64_t work = backend == Backend::cuda ? 20'000'000'000ull : 100'000'000ull;
+  const std::uint64_t work =
+      (backend == Backend::cuda ? 20'000'000'000ull : 100'000'000ull) / static_cast<std::uint64_t>(oscillators);
   problem.control.dt = dt;
   problem.control.steps = std::max<std::uint64_t>(100, work / batch);
   problem.control.seed = 1;
@@ -55,8 +77,9 @@ void run(benchmark::State& state, Make make, Backend backend, Precision precisio
     steps += static_cast<double>(problem.control.steps) * static_cast<double>(batch);
     state.SetLabel(result.backend);
   }
-  state.counters["device_steps_per_second"] = benchmark::Counter(steps, benchmark::Counter::kIsRate);
-  state.counters["devices"] = static_cast<double>(batch);
+  state.counters["device_steps_per_second"] = benchmark::Counter(steps * oscillators, benchmark::Counter::kIsRate);
+  state.counters["devices"] = static_cast<double>(batch) * oscillators;
+  if (oscillators > 1) state.counters["network_steps_per_second"] = benchmark::Counter(steps, benchmark::Counter::kIsRate);
 }
 
 void register_all() {
@@ -72,6 +95,16 @@ void register_all() {
         benchmark::RegisterBenchmark(("vortex" + suffix).c_str(), [=](benchmark::State& s) {
           run<spinnet::VortexModel>(
               s, [](std::uint64_t) { return spinnet::torrejon2017_parameters(); }, backend, precision, batch, 1e-11);
+        })->UseManualTime()->Unit(benchmark::kMillisecond);
+        // Networks: `batch` oscillators in batch / M networks.
+        benchmark::RegisterBenchmark(("network2" + suffix).c_str(), [=](benchmark::State& s) {
+          run<spinnet::OscillatorNetworkModel<2>>(s, network<2>, backend, precision, batch / 2, 2e-12, 2);
+        })->UseManualTime()->Unit(benchmark::kMillisecond);
+        benchmark::RegisterBenchmark(("network3" + suffix).c_str(), [=](benchmark::State& s) {
+          run<spinnet::OscillatorNetworkModel<3>>(s, network<3>, backend, precision, batch / 3, 2e-12, 3);
+        })->UseManualTime()->Unit(benchmark::kMillisecond);
+        benchmark::RegisterBenchmark(("network4" + suffix).c_str(), [=](benchmark::State& s) {
+          run<spinnet::OscillatorNetworkModel<4>>(s, network<4>, backend, precision, batch / 4, 2e-12, 4);
         })->UseManualTime()->Unit(benchmark::kMillisecond);
       }
     }

@@ -110,13 +110,23 @@ struct Values {
 // initialization and takes them apart with __builtin_bit_cast. Anything that takes a struct's
 // address inside the loop (a reference parameter, a member pointer, std::bit_cast, std::array's
 // operator[]) makes GCC keep it in memory lane by lane, and the loop then does not vectorize.
-template <class Model, class T, bool Thermal, bool Inputs, std::size_t... kc, std::size_t... ks, std::size_t... ka>
+//
+// A model whose noise the engine draws (noise_pairs_v<Model> = P > 0, batch.hpp) gets it from a
+// separate vectorized pass over the block's lanes at the first of every three steps (and at the
+// first step of a chunk), which fills three steps' normals from one Philox block per pair; the step
+// loop then reads one third.
+template <class Model, class T, bool Thermal, bool Inputs, std::size_t... kc, std::size_t... ks, std::size_t... ka,
+          std::size_t... kn>
 void advance_blocks(const BatchView<Model, T>& v, std::uint64_t step_begin, std::uint64_t step_end, int threads,
-                    std::index_sequence<kc...>, std::index_sequence<ks...>, std::index_sequence<ka...>) {
+                    std::index_sequence<kc...>, std::index_sequence<ks...>, std::index_sequence<ka...>,
+                    std::index_sequence<kn...>) {
   constexpr std::size_t W = simd_lanes<T>;
   using Block = LaneBlock<Model, T, W>;
   using Coefficients = typename Block::Coefficients;
   using State = typename Block::State;
+  using Noise = StepNoise<Model, T>;
+  constexpr int P = noise_pairs_v<Model>;
+  constexpr bool engine_noise = Thermal && P > 0;
   const std::ptrdiff_t blocks = static_cast<std::ptrdiff_t>(v.count / W);
 #pragma omp parallel for schedule(static) num_threads(threads) if (threads > 1)
   for (std::ptrdiff_t b = 0; b < blocks; ++b) {
@@ -130,16 +140,38 @@ void advance_blocks(const BatchView<Model, T>& v, std::uint64_t step_begin, std:
     // Drive samples of the lanes at the start and the end of the step (members of DriveSample).
     alignas(64) T now[5][W] = {};
     alignas(64) T next[5][W] = {};
+    // Engine-drawn noise (members of NoisePairs as rows) of the three steps of a Philox block.
+    alignas(64) T noise[noise_steps_per_block][sizeof...(kn)][W] = {};
     if constexpr (Inputs) drive_lanes(drive, base, step_begin, now);
     for (std::uint64_t step = step_begin; step < step_end; ++step) {
       if constexpr (Inputs) drive_lanes(drive, base, step + 1, next);
+      const std::uint64_t noise_block = step / noise_steps_per_block;
+      const std::uint64_t noise_step = step - noise_block * noise_steps_per_block;
+      if constexpr (engine_noise) {
+        if (noise_step == 0 || step == step_begin) {
+#pragma omp simd
+          for (std::size_t l = 0; l < W; ++l) {
+            auto drawn = draw_noise_block<T, P>(context, base + l, noise_block);
+            const auto z0 = __builtin_bit_cast(Values<T, sizeof...(kn)>, drawn.step[0]);
+            const auto z1 = __builtin_bit_cast(Values<T, sizeof...(kn)>, drawn.step[1]);
+            const auto z2 = __builtin_bit_cast(Values<T, sizeof...(kn)>, drawn.step[2]);
+            ((noise[0][kn][l] = z0.value[kn]), ...);
+            ((noise[1][kn][l] = z1.value[kn]), ...);
+            ((noise[2][kn][l] = z2.value[kn]), ...);
+          }
+        }
+      }
+      // This step's third, as a plain pointer: indexing the 3-D array with the step inside the lane
+      // loop stops GCC from vectorizing it ("no vectype" for the load).
+      const T* __restrict this_step = &noise[noise_step][0][0];
+      (void)this_step;
 #pragma omp simd
       for (std::size_t l = 0; l < W; ++l) {
-        const auto out = Model::template step<T, Thermal>(
+        const auto out = call_step<Model, T, Thermal>(
             context, base + l, Coefficients{block.coefficient[kc][l]...}, State{block.state[ks][l]...},
             block.status[l], block.failed_step[l], step,
             DriveSample<T>{now[0][l], now[1][l], now[2][l], now[3][l], now[4][l]},
-            DriveSample<T>{next[0][l], next[1][l], next[2][l], next[3][l], next[4][l]});
+            DriveSample<T>{next[0][l], next[1][l], next[2][l], next[3][l], next[4][l]}, Noise{this_step[kn * W + l]...});
         const auto state = __builtin_bit_cast(Values<T, sizeof...(ks)>, out.state);
         const auto sample = __builtin_bit_cast(Values<T, sizeof...(ka)>, out.sample);
         ((block.state[ks][l] = state.value[ks]), ...);
@@ -164,7 +196,8 @@ void advance_blocks(const BatchView<Model, T>& v, std::uint64_t step_begin, std:
   using Block = LaneBlock<Model, T, simd_lanes<T>>;
   advance_blocks<Model, T, Thermal, Inputs>(v, step_begin, step_end, threads, std::make_index_sequence<Block::K>{},
                                             std::make_index_sequence<Block::S>{},
-                                            std::make_index_sequence<Block::A>{});
+                                            std::make_index_sequence<Block::A>{},
+                                            std::make_index_sequence<member_count<StepNoise<Model, T>, T>>{});
 }
 
 /// Advances every slot of the view from step_begin to step_end (view.count: whole SIMD blocks).

@@ -3,11 +3,13 @@
 #include <cerrno>
 #include <cmath>
 #include <cstdio>
+#include <cstdlib>
 #include <cstring>
 #include <filesystem>
 #include <fstream>
 #include <sstream>
 
+#include <fcntl.h>
 #include <unistd.h>
 
 #include "spinnet/errors.hpp"
@@ -27,7 +29,25 @@ void prepare_output_directory(const std::string& directory) {
   std::remove(probe.c_str());
 }
 
+void check_injected_write_failure(const std::string& path) {
+  static const long fail_at = [] {
+    const char* value = std::getenv("SPINNET_INJECT_WRITE_FAILURE");
+    return value ? std::atol(value) : 0L;
+  }();
+  static long writes = 0;
+  if (fail_at > 0 && ++writes == fail_at)
+    throw RunError("cannot write " + path + ": " + std::strerror(ENOSPC) + " (injected by SPINNET_INJECT_WRITE_FAILURE)");
+}
+
+void sync_directory(const std::string& directory) {
+  const int fd = ::open(directory.c_str(), O_RDONLY | O_DIRECTORY);
+  if (fd < 0) return;  // best effort: the file itself is already synced
+  ::fsync(fd);
+  ::close(fd);
+}
+
 void write_file_atomically(const std::string& path, const std::string& content) {
+  check_injected_write_failure(path);
   const std::string temporary = path + ".tmp." + std::to_string(::getpid());
   std::FILE* f = std::fopen(temporary.c_str(), "wb");
   if (f == nullptr) throw RunError("cannot write " + temporary + ": " + std::strerror(errno));

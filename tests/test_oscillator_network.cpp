@@ -84,6 +84,59 @@ TEST_P(CoupledPair, MutualLockingRangeIsTwiceTheCoupling) {
     EXPECT_NEAR(free_f[2 * g + 1] - free_f[2 * g], ratio[g] * critical_Hz, 1e-3 * critical_Hz) << "network " << g;
 }
 
+// Spectra of a pair, one per oscillator (measure.spectrum with coupling). At T = 0 and nu = 0 a
+// locked pair is a fixed point in the frame rotating at the common frequency (w_1 + w_2) / 2 (the sum
+// of the two phase equations above), so each oscillator's signal is one pure tone at that frequency;
+// an uncoupled pair keeps its two frequencies. Tolerances: the Welch peak of a pure tone is
+// interpolated to within 0.016 bin (test_spectrum), asserted with 0.05 bin; the integrated mean
+// frequency and the spectral line come from the same trajectory, so they agree to that; against the
+// analytic (w_1 + w_2) / 2 the Heun phase error (w dt)^2 / 6 = 1.6e-4 at 5 GHz and 1 ps adds 0.8 MHz.
+TEST_P(CoupledPair, LockedPairShowsOneCommonLineAndAFreePairTwo) {
+  if (GetParam() == spinnet::Backend::cuda && !spinnet::cuda_available()) GTEST_SKIP() << "no CUDA device";
+  const double omega = 2e8;                                        // 1/s
+  const double critical_Hz = 2 * omega / spinnet::constants::two_pi;  // 63.7 MHz
+  const double f1 = 5e9, f2 = f1 + 0.5 * critical_Hz;              // locks: detuning half the range
+  json config = {
+      {"model", "auto_oscillator"},
+      {"precision", "float64"},
+      {"devices",
+       {{"count", 2},
+        {"frequency_GHz", {{"values", {f1 * 1e-9, f2 * 1e-9}}}},
+        {"damping_rate_per_ns", 0.3},
+        {"nonlinear_damping_Q", 1},
+        {"threshold_current_mA", 1},
+        {"current_mA", 2},
+        {"signal_scale_mV", 1},
+        {"c0", {0.3, 0.1, 0}}}},
+      {"coupling", {{"group_size", 2}, {"strength_per_ns", omega * 1e-9}}},
+      {"integration", {{"dt_ps", 1}, {"duration_ns", 250}, {"transient_ns", 50}}},
+      {"measure", {{"spectrum", {{"sample_every_ps", 20}, {"segment_samples", 8192}}}}}};
+  spinnet::RunOptions options;
+  options.backend = GetParam();
+  const double bin_Hz = 1 / (8192 * 20e-12);  // 6.1 MHz
+
+  const auto locked = spinnet::run_experiment(spinnet::read_run_config(config, "pair.json"), options);
+  const std::vector<double>& peak = locked.observables.at("peak_frequency_Hz");
+  const std::vector<double>& f = locked.observables.at("frequency_Hz");
+  ASSERT_EQ(peak.size(), 2u);
+  ASSERT_EQ(locked.spectrum_density.size(), 2u) << "one spectrum per oscillator";
+  std::cout << "locked pair: peaks " << peak[0] << ", " << peak[1] << " Hz; mean frequencies " << f[0] << ", "
+            << f[1] << " Hz; (f1 + f2) / 2 = " << 0.5 * (f1 + f2) << " Hz\n";
+  EXPECT_NEAR(peak[0], peak[1], 0.05 * bin_Hz) << "a locked pair shows one common line";
+  EXPECT_NEAR(peak[0], f[0], 0.05 * bin_Hz);
+  EXPECT_NEAR(f[0], 0.5 * (f1 + f2), 1.6e-4 * f1 + 0.05 * bin_Hz);
+  EXPECT_GT(std::abs(peak[0] - f1), 2 * bin_Hz);
+  EXPECT_GT(std::abs(peak[1] - f2), 2 * bin_Hz);
+
+  config["coupling"]["strength_per_ns"] = 0.0;
+  const auto free_pair = spinnet::run_experiment(spinnet::read_run_config(config, "pair.json"), options);
+  const std::vector<double>& free_peak = free_pair.observables.at("peak_frequency_Hz");
+  const std::vector<double>& free_f = free_pair.observables.at("frequency_Hz");
+  std::cout << "free pair: peaks " << free_peak[0] << ", " << free_peak[1] << " Hz\n";
+  for (int j = 0; j < 2; ++j) EXPECT_NEAR(free_peak[j], free_f[j], 0.05 * bin_Hz) << "oscillator " << j;
+  EXPECT_NEAR(free_peak[1] - free_peak[0], f2 - f1, 0.1 * bin_Hz) << "a free pair shows two lines";
+}
+
 INSTANTIATE_TEST_SUITE_P(Backends, CoupledPair, ::testing::Values(spinnet::Backend::cpu, spinnet::Backend::cuda),
                          [](const auto& info) { return spinnet::to_string(info.param); });
 

@@ -17,6 +17,8 @@
 #include "spinnet/config.hpp"
 #include "spinnet/constants.hpp"
 #include "spinnet/engine.hpp"
+#include "spinnet/oscillator_network.hpp"
+#include "spinnet/run.hpp"
 
 namespace spinnet {
 namespace {
@@ -397,6 +399,110 @@ TEST(ReproducibilityCli, SameConfigTwiceGivesIdenticalTraceAndObservables) {
   EXPECT_TRUE(without_comments(test::read_text(test::fs::path(out) / "trace.csv")) != without_comments(traces[0]))
       << "seeds 7 and 123456789012345 gave the same trace";
 }
+
+// ---------------------------------------------------------------------------------------------
+// Engine-drawn noise (auto-oscillators and their networks, batch.hpp): one Philox block serves
+// three steps, drawn at the block's first step or at the first step of a chunk of the run loop.
+// A device's trajectory must still depend only on (seed, device id, step): not on the batch it is
+// in, the thread count, or where the run loop's chunks begin (chunks of max(1000, steps / 100)
+// steps, so they start inside a block: 1000 = 3 * 333 + 1).
+
+AutoOscillatorParameters thermal_oscillator(std::uint32_t id) {
+  AutoOscillatorParameters p{};
+  p.frequency = 5e9 * (1 + 1e-3 * (id % 13));
+  p.nonlinear_shift = -2e9;
+  p.damping_rate = 3e8;
+  p.nonlinear_damping = 2;
+  p.threshold_current = 1e-3;
+  p.current = 1.5e-3;
+  p.temperature = 300;
+  p.energy = 2e-18;  // strong noise, so that a wrong draw shows at once
+  p.signal_scale = 1e-3;
+  p.c0_re = 0.3;
+  return p;
+}
+
+ModelProblem<AutoOscillatorModel> oscillators(std::uint32_t first_id, std::size_t count, std::uint64_t steps,
+                                              Precision precision) {
+  ModelProblem<AutoOscillatorModel> problem;
+  for (std::size_t i = 0; i < count; ++i) problem.devices.push_back(thermal_oscillator(first_id + static_cast<std::uint32_t>(i)));
+  problem.control.dt = 2e-12;
+  problem.control.steps = steps;
+  problem.control.seed = 0xabcdef;
+  problem.control.first_device_id = first_id;
+  problem.control.precision = precision;
+  return problem;
+}
+
+class EngineNoise : public ::testing::TestWithParam<std::tuple<Backend, Precision>> {};
+
+TEST_P(EngineNoise, OscillatorAloneMatchesItselfInABatchWithAnyThreadCount) {
+  const auto [backend, precision] = GetParam();
+  skip_without_cuda(backend);
+  if (IsSkipped()) return;
+  constexpr std::size_t n = 1003;  // not a whole number of SIMD blocks
+  const auto all = run_model(oscillators(0, n, 2500, precision), on(backend, 2));
+  const auto all_one_thread = run_model(oscillators(0, n, 2500, precision), on(backend, 1));
+  for (std::uint32_t id : {0u, 15u, 16u, 500u, 1002u}) {
+    const auto alone = run_model(oscillators(id, 1, 2500, precision), on(backend, 1));
+    SCOPED_TRACE("oscillator " + std::to_string(id));
+    EXPECT_EQ(bits(alone.final_state[0].re), bits(all.final_state[id].re));
+    EXPECT_EQ(bits(alone.final_state[0].im), bits(all.final_state[id].im));
+    EXPECT_EQ(bits(alone.sums[0].phase), bits(all.sums[id].phase));
+    EXPECT_EQ(bits(all_one_thread.final_state[id].re), bits(all.final_state[id].re));
+  }
+  // Neighbours see different noise (the checks above would pass if all drew the same numbers).
+  EXPECT_NE(bits(all.final_state[0].re), bits(run_model(oscillators(1, 1, 2500, precision), on(backend)).final_state[0].re));
+}
+
+TEST_P(EngineNoise, ChunkBoundariesInsideAPhiloxBlockChangeNothing) {
+  const auto [backend, precision] = GetParam();
+  skip_without_cuda(backend);
+  if (IsSkipped()) return;
+  // 2000 steps run as chunks [0, 1000), [1000, 2000); 200000 steps as chunks of 2000. The state
+  // after step 2000 must be the same (the second run's trace sample at step 2000).
+  const auto short_run = run_model(oscillators(7, 20, 2000, precision), on(backend));
+  auto long_problem = oscillators(7, 20, 200000, precision);
+  long_problem.control.trace_every = 2000;
+  long_problem.control.trace_devices = {0, 19};
+  const auto long_run = run_model(long_problem, on(backend));
+  ASSERT_GE(long_run.trace_samples, 1u);
+  EXPECT_EQ(bits(long_run.trace_state[0].re), bits(short_run.final_state[0].re));
+  EXPECT_EQ(bits(long_run.trace_state[0].im), bits(short_run.final_state[0].im));
+  EXPECT_EQ(bits(long_run.trace_state[1].re), bits(short_run.final_state[19].re));
+}
+
+TEST_P(EngineNoise, NetworkOscillatorsDrawAsDevicesNetworkTimesSizePlusIndex) {
+  // Uncoupled networks: oscillator j of network g is noise device (first + g) * M + j, so a
+  // network of 3 uncoupled oscillators reproduces the single oscillators 3g, 3g + 1, 3g + 2.
+  const auto [backend, precision] = GetParam();
+  skip_without_cuda(backend);
+  if (IsSkipped()) return;
+  constexpr int M = 3;
+  ModelProblem<OscillatorNetworkModel<M>> networks;
+  for (std::uint32_t g = 0; g < 40; ++g) {
+    OscillatorNetworkParameters<M> p{};
+    for (int j = 0; j < M; ++j) p.oscillator[j] = thermal_oscillator(g * M + static_cast<std::uint32_t>(j));
+    networks.devices.push_back(p);
+  }
+  const auto single = oscillators(0, 40 * M, 2500, precision);
+  networks.control = single.control;
+  const auto a = run_model(networks, on(backend));
+  const auto b = run_model(single, on(backend));
+  for (std::size_t g = 0; g < 40; ++g)
+    for (int j = 0; j < M; ++j) {
+      // Same noise and same equations; only the order of floating-point operations may differ
+      // (the coupling sum adds exact zeros), so compare to rounding over 2500 steps.
+      const double tolerance = precision == Precision::float32 ? 1e-4 : 1e-12;
+      EXPECT_NEAR(a.final_state[g].re[j], b.final_state[g * M + j].re, tolerance) << g << ", " << j;
+      EXPECT_NEAR(a.final_state[g].im[j], b.final_state[g * M + j].im, tolerance) << g << ", " << j;
+    }
+}
+
+INSTANTIATE_TEST_SUITE_P(Reproducibility, EngineNoise,
+                         ::testing::Combine(::testing::Values(Backend::cpu, Backend::cuda),
+                                            ::testing::Values(Precision::float32, Precision::float64)),
+                         backend_precision_name);
 
 }  // namespace
 }  // namespace spinnet

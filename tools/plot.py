@@ -13,6 +13,13 @@ Reads RUN_DIR/result.json, and trace.csv and spectrum.csv when present, and writ
                  the locked fraction (the Arnold tongue) and the frequency minus the drive's;
   ensemble.png   several devices without a sweep: histograms of the final state and frequency;
   spectrum.png   the power spectral densities of spectrum.csv, log scale, against frequency (GHz).
+From RUN_DIR/results.h5 (when present and python3-h5py is installed):
+  distributions.png   histograms over all devices of every sampled (varied) parameter and of the
+                      key observables;
+  quantiles.png       1-axis sweep: key observables against the swept parameter, median with
+                      q25-q75 and q05-q95 bands over each point's instances and devices;
+  quantile_maps.png   2-axis sweep: maps of the median and of the q05-q95 spread of the key
+                      observables over the two swept parameters.
 It prints the path of every file written. A missing or malformed run directory ends in one line
 on stderr and exit code 2. Needs only Debian's python3-matplotlib and python3-numpy (Agg backend).
 """
@@ -493,6 +500,146 @@ def plot_spectrum(result, run_dir, written):
     save(figure, run_dir, "spectrum.png", written)
 
 
+# ---------------------------------------------------------------------------------------------
+# results.h5: datasets [sweep point, instance, device]
+
+KEY_OBSERVABLES = ["frequency_Hz", "peak_frequency_Hz", "mean_power", "mean_mz", "linewidth_Hz",
+                   "mean_orbit_radius", "locked"]
+
+
+def read_h5(run_dir):
+    """Observables and varied parameters of results.h5 as {name: array [points, instances, devices]}
+    and the sweep axes as [(path, values)]; None when there is no results.h5 or no h5py."""
+    path = os.path.join(run_dir, "results.h5")
+    if not os.path.isfile(path):
+        return None
+    try:
+        import h5py
+    except ImportError:
+        print(f"{PROGRAM}: note: python3-h5py is not installed: no figures from {path}", file=sys.stderr)
+        return None
+    try:
+        with h5py.File(path, "r") as file:
+            data = {
+                "observables": {name: file["observables"][name][()] for name in file.get("observables", {})},
+                "parameters": {name: file["parameters"][name][()] for name in file.get("parameters", {})},
+                "axes": [],
+            }
+            sweep = file.get("sweep", {})
+            k = 0
+            while f"axis{k}" in sweep:
+                axis = sweep[f"axis{k}"]
+                label = axis.attrs["path"]
+                data["axes"].append((label.decode() if isinstance(label, bytes) else str(label), axis[()]))
+                k += 1
+    except (OSError, KeyError) as error:
+        raise PlotError(f"{path}: not a readable spinnet results file ({error})") from error
+    return data
+
+
+def per_point(values):
+    """[points, instances, devices] -> [points, instances * devices], non-finite as NaN."""
+    flat = np.asarray(values, dtype=float).reshape(values.shape[0], -1)
+    return np.where(np.isfinite(flat), flat, np.nan)
+
+
+def point_quantiles(values, quantiles):
+    """Quantiles of each point's finite values: array [len(quantiles), points] (NaN when none)."""
+    flat = per_point(values)
+    out = np.full((len(quantiles), flat.shape[0]), np.nan)
+    for p, row in enumerate(flat):
+        row = row[np.isfinite(row)]
+        if row.size:
+            out[:, p] = np.quantile(row, quantiles)
+    return out
+
+
+def plot_distributions(data, result, run_dir, written):
+    """distributions.png: histograms of the varied parameters and key observables over all devices."""
+    names = [("parameter", n) for n in sorted(data["parameters"])] + \
+        [("observable", n) for n in KEY_OBSERVABLES if n in data["observables"] and n != "locked"]
+    if not names:
+        return
+    devices = next(iter(data["observables"].values())).size if data["observables"] else 0
+    if devices < 2:
+        return
+    columns = min(len(names), 4)
+    rows = math.ceil(len(names) / columns)
+    figure, axes = plt.subplots(rows, columns, squeeze=False, figsize=(3.4 * columns, 2.8 * rows + 0.8))
+    for ax, (kind, name) in zip(axes.flat, names):
+        values = np.asarray(data[kind + "s"][name], dtype=float).ravel()
+        values = values[np.isfinite(values)]
+        if kind == "parameter":
+            label, factor = axis_label(name), 1.0
+        else:
+            label, factor = quantity(name, values)
+        ax.hist(values * factor, bins=min(80, max(10, int(math.sqrt(values.size)))))
+        ax.set_xlabel(label)
+        ax.set_ylabel("devices")
+    for ax in axes.flat[len(names):]:
+        ax.set_visible(False)
+    figure.suptitle(f"{run_title(result)}, {devices} devices")
+    figure.tight_layout()
+    save(figure, run_dir, "distributions.png", written)
+
+
+def plot_quantile_bands(data, result, run_dir, written):
+    """quantiles.png: key observables against the one swept parameter, median with q25-q75 and
+    q05-q95 bands over each point's instances and devices."""
+    path, x = data["axes"][0]
+    names = [n for n in KEY_OBSERVABLES if n in data["observables"]]
+    if not names or per_point(data["observables"][names[0]]).shape[1] < 2:
+        return
+    figure, axes = plt.subplots(len(names), 1, sharex=True, squeeze=False, figsize=(7, 2.3 * len(names) + 1))
+    for ax, name in zip(axes[:, 0], names):
+        q = point_quantiles(data["observables"][name], [0.05, 0.25, 0.5, 0.75, 0.95])
+        label, factor = quantity(name, q[np.isfinite(q)])
+        ax.fill_between(x, q[0] * factor, q[4] * factor, alpha=0.2, color="C0", label="q05–q95")
+        ax.fill_between(x, q[1] * factor, q[3] * factor, alpha=0.4, color="C0", label="q25–q75")
+        ax.plot(x, q[2] * factor, color="C0", label="median")
+        ax.set_ylabel(label)
+    axes[0, 0].legend(fontsize="small")
+    axes[-1, 0].set_xlabel(axis_label(path))
+    if is_geometric(x):
+        use_log_axis(axes[-1, 0], "x", x)
+    count = per_point(data["observables"][names[0]]).shape[1]
+    figure.suptitle(f"{run_title(result)}\nquantiles of the {count} devices at each point")
+    figure.tight_layout()
+    save(figure, run_dir, "quantiles.png", written)
+
+
+def plot_quantile_maps(data, result, run_dir, written):
+    """quantile_maps.png: median and q05-q95 spread of the key observables over two swept axes."""
+    (path0, x0), (path1, x1) = data["axes"][:2]
+    names = [n for n in KEY_OBSERVABLES if n in data["observables"]][:3]
+    if not names:
+        return
+    figure, axes = plt.subplots(len(names), 2, squeeze=False, figsize=(10, 3.6 * len(names) + 0.6))
+    for row, name in zip(axes, names):
+        q = point_quantiles(data["observables"][name], [0.05, 0.5, 0.95])
+        label, factor = quantity(name, q[np.isfinite(q)])
+        for ax, values, title in ((row[0], q[1], "median"), (row[1], q[2] - q[0], "q95 − q05")):
+            grid = (values * factor).reshape(len(x0), len(x1))
+            mesh = ax.pcolormesh(cell_edges(x1), cell_edges(x0), grid, shading="flat")
+            figure.colorbar(mesh, ax=ax, label=f"{title} of {label}")
+            ax.set_xlabel(axis_label(path1))
+            ax.set_ylabel(axis_label(path0))
+    figure.suptitle(run_title(result))
+    figure.tight_layout()
+    save(figure, run_dir, "quantile_maps.png", written)
+
+
+def plot_h5(run_dir, result, written):
+    data = read_h5(run_dir)
+    if data is None:
+        return
+    plot_distributions(data, result, run_dir, written)
+    if len(data["axes"]) == 1:
+        plot_quantile_bands(data, result, run_dir, written)
+    elif len(data["axes"]) == 2:
+        plot_quantile_maps(data, result, run_dir, written)
+
+
 def plot_run(run_dir):
     """Draws every figure the run directory has data for; returns the paths written."""
     result = read_result(run_dir)
@@ -510,6 +657,7 @@ def plot_run(run_dir):
         plot_ensemble(result, run_dir, written)
     if os.path.isfile(os.path.join(run_dir, "spectrum.csv")):
         plot_spectrum(result, run_dir, written)
+    plot_h5(run_dir, result, written)
     return written
 
 

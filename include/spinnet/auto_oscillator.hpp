@@ -78,17 +78,19 @@ struct AutoOscillatorAccumulators {
   double power, power2, re, im, phase, signal2;
 };
 
-/// Right-hand side of the auto-oscillator equation (without noise) at amplitude (re, im), for DC
-/// current I and external drive F = (F_re, F_im).
+/// Right-hand side dc/dt of the auto-oscillator equation at amplitude c = (re, im), for DC current I
+/// and a total drive F = (F_re, F_im) (RF drive, coupling and noise). Everything by value, so that
+/// the CPU lane loop keeps it in registers (ARCHITECTURE.md).
 template <class T>
-SPINNET_HDI void auto_oscillator_rhs(T re, T im, const AutoOscillatorCoefficients<T>& c, T current, T F_re, T F_im,
-                                     T& d_re, T& d_im) {
+SPINNET_HDI AutoOscillatorState<T> auto_oscillator_rhs(const AutoOscillatorState<T> c_now,
+                                                       const AutoOscillatorCoefficients<T> c, T current, T F_re,
+                                                       T F_im) {
+  const T re = c_now.re, im = c_now.im;
   const T p = re * re + im * im;
   const T omega = c.omega0 + c.N * p;
   const T growth = c.sigma * current * (T(1) - p) - c.gamma_G * (T(1) + c.Q * p);  // G-(p) - G+(p)
   // -i w c = -i w (re + i im) = w im - i w re
-  d_re = omega * im + growth * re + F_re;
-  d_im = -omega * re + growth * im + F_im;
+  return {omega * im + growth * re + F_re, -omega * re + growth * im + F_im};
 }
 
 /// Standard deviation per step of each real component of the thermal drive f_n at power p:
@@ -114,15 +116,20 @@ struct AutoOscillatorModel {
   }
   static bool thermal(const Parameters& p) { return p.temperature > 0; }
 
+  /// The engine draws the thermal noise: one complex N(0, 1) number per step (batch.hpp,
+  /// NoisePairs: one Philox block serves two steps).
+  static constexpr int noise_pairs = 1;
+
   /// One stochastic Heun step; the noise amplitude sqrt(G+(p)) is taken at the start of the step
   /// and the noise held over it, like the thermal field of the macrospin model. The RF drive is
   /// F(t) = sum_k |F_k| exp(-i theta_k) = cos_x - i sin_x of the drive sample.
   template <class T, bool Thermal>
-  SPINNET_HDI static StepOutcome<State<T>, Sample<T>, T> step(const StepContext<T>& context, std::size_t i,
+  SPINNET_HDI static StepOutcome<State<T>, Sample<T>, T> step(const StepContext<T>& context, std::size_t,
                                                               const Coefficients<T> c, const State<T> s,
                                                               std::uint32_t status, std::uint64_t failed_step,
                                                               std::uint64_t step, const DriveSample<T> drive_now,
-                                                              const DriveSample<T> drive_next) {
+                                                              const DriveSample<T> drive_next,
+                                                              const NoisePairs<T, 1> normal) {
     const T dt = context.dt;
     const T current_now = c.current + drive_now.current;
     const T current_next = c.current + drive_next.current;
@@ -130,22 +137,17 @@ struct AutoOscillatorModel {
     const T F_re_next = drive_next.cos_x, F_im_next = -drive_next.sin_x;
     T noise_re = T(0), noise_im = T(0);
     if constexpr (Thermal) {
-      T n0, n1;
-      normal2<T>(context.seed, context.first_device_id + static_cast<std::uint32_t>(i), step, RandomStream::thermal,
-                 n0, n1);
       const T p = s.re * s.re + s.im * s.im;
       const T amplitude = auto_oscillator_noise_amplitude(c, p);
-      noise_re = amplitude * n0;
-      noise_im = amplitude * n1;
+      noise_re = amplitude * normal.re[0];
+      noise_im = amplitude * normal.im[0];
     }
-    T k1_re, k1_im, k2_re, k2_im;
-    auto_oscillator_rhs(s.re, s.im, c, current_now, F_re_now + noise_re, F_im_now + noise_im, k1_re, k1_im);
-    const T pred_re = s.re + dt * k1_re;
-    const T pred_im = s.im + dt * k1_im;
-    auto_oscillator_rhs(pred_re, pred_im, c, current_next, F_re_next + noise_re, F_im_next + noise_im, k2_re, k2_im);
+    State<T> k1 = auto_oscillator_rhs(s, c, current_now, F_re_now + noise_re, F_im_now + noise_im);
+    State<T> predicted{s.re + dt * k1.re, s.im + dt * k1.im};
+    State<T> k2 = auto_oscillator_rhs(predicted, c, current_next, F_re_next + noise_re, F_im_next + noise_im);
     const T half_dt = T(0.5) * dt;
-    const T new_re = s.re + half_dt * (k1_re + k2_re);
-    const T new_im = s.im + half_dt * (k1_im + k2_im);
+    const T new_re = s.re + half_dt * (k1.re + k2.re);
+    const T new_im = s.im + half_dt * (k1.im + k2.im);
 
     const T p = new_re * new_re + new_im * new_im;
     const std::uint32_t verdict = fast::is_finite(p) ? status_ok : status_not_finite;

@@ -20,9 +20,11 @@
 
 #include <cstddef>
 #include <cstdint>
+#include <type_traits>
 
 #include "spinnet/drive.hpp"
 #include "spinnet/hostdevice.hpp"
+#include "spinnet/random.hpp"
 #include "spinnet/soa.hpp"
 #include "spinnet/vec3.hpp"
 
@@ -106,6 +108,81 @@ SPINNET_HDI void record_trace(const BatchView<Model, T>& v, std::size_t i, const
   v.trace_signal[j] = signal;
 }
 
+/// Thermal noise that the engine draws for a model (instead of the model drawing it in its step).
+/// A model opts in by declaring `static constexpr int noise_pairs = P`: it then needs P complex
+/// normals (real and imaginary parts independent N(0, 1)) per device and step, and its step takes
+/// them as a last argument `NoisePairs<T, P>` (zeros when the batch is athermal). One Philox block
+/// gives three complex normals (random.hpp, complex_normal3), i.e. pair j for three consecutive
+/// steps: steps 3k, 3k + 1 and 3k + 2 of slot i use z_0, z_1 and z_2 of the block with counter k
+/// and device id (first id + i) * P + j. So the generator runs once per three steps, and a draw
+/// still depends only on (seed, device, step).
+template <class T, int P>
+struct NoisePairs {
+  static constexpr int size = P;
+  T re[P];
+  T im[P];
+};
+
+inline constexpr int noise_steps_per_block = 3;
+
+/// Model::noise_pairs, or 0 for a model that draws its own noise.
+template <class Model, class = void>
+struct noise_pairs_of {
+  static constexpr int value = 0;
+};
+template <class Model>
+struct noise_pairs_of<Model, std::void_t<decltype(Model::noise_pairs)>> {
+  static constexpr int value = Model::noise_pairs;
+};
+template <class Model>
+inline constexpr int noise_pairs_v = noise_pairs_of<Model>::value;
+
+/// The noise a step of Model takes (a one-pair placeholder for models that draw their own).
+template <class Model, class T>
+using StepNoise = NoisePairs<T, (noise_pairs_v<Model> > 0 ? noise_pairs_v<Model> : 1)>;
+
+/// Calls Model::step, passing the engine-drawn noise to the models that take it.
+template <class Model, class T, bool Thermal>
+SPINNET_HDI auto call_step(const StepContext<T>& context, std::size_t i,
+                           const typename Model::template Coefficients<T> c,
+                           const typename Model::template State<T> s, std::uint32_t status,
+                           std::uint64_t failed_step, std::uint64_t step, const DriveSample<T> now,
+                           const DriveSample<T> next, const StepNoise<Model, T> noise) {
+  if constexpr (noise_pairs_v<Model> > 0) {
+    return Model::template step<T, Thermal>(context, i, c, s, status, failed_step, step, now, next, noise);
+  } else {
+    (void)noise;
+    return Model::template step<T, Thermal>(context, i, c, s, status, failed_step, step, now, next);
+  }
+}
+
+/// The noise of one slot at the steps 3 k, 3 k + 1 and 3 k + 2, from P Philox blocks.
+template <class T, int P>
+struct NoiseBlock {
+  NoisePairs<T, P> step[noise_steps_per_block];
+};
+
+/// Noise device id of pair j of slot i.
+template <int P, class T>
+SPINNET_HDI std::uint32_t noise_device_id(const StepContext<T>& context, std::size_t i, int j) {
+  return (context.first_device_id + static_cast<std::uint32_t>(i)) * P + static_cast<std::uint32_t>(j);
+}
+
+template <class T, int P>
+SPINNET_HDI NoiseBlock<T, P> draw_noise_block(const StepContext<T>& context, std::size_t i, std::uint64_t k) {
+  NoiseBlock<T, P> b;
+  SPINNET_UNROLL
+  for (int j = 0; j < P; ++j) {
+    ComplexNormal3<T> z = complex_normal3<T>(context.seed, noise_device_id<P>(context, i, j), k, RandomStream::thermal);
+    SPINNET_UNROLL
+    for (int n = 0; n < noise_steps_per_block; ++n) {
+      b.step[n].re[j] = z.re[n];
+      b.step[n].im[j] = z.im[n];
+    }
+  }
+  return b;
+}
+
 /// Advances slot i from step_begin to step_end with its state in registers (the CUDA kernel body).
 template <class Model, class T, bool Thermal, bool Inputs>
 SPINNET_HDI void advance_device(const BatchView<Model, T>& v, std::size_t i, std::uint64_t step_begin,
@@ -115,12 +192,21 @@ SPINNET_HDI void advance_device(const BatchView<Model, T>& v, std::size_t i, std
   auto acc = v.accumulators.load(i);
   std::uint32_t status = v.status[i];
   std::uint64_t failed_step = v.failed_step[i];
+  [[maybe_unused]] NoiseBlock<T, StepNoise<Model, T>::size> drawn{};  // engine-drawn noise of the current block
   DriveSample<T> now{T(0), T(0), T(0), T(0), T(0)};
   if constexpr (Inputs) now = drive_sample(v.drive, i, step_begin);
   for (std::uint64_t step = step_begin; step < step_end && status == status_ok; ++step) {
     DriveSample<T> next{T(0), T(0), T(0), T(0), T(0)};
     if constexpr (Inputs) next = drive_sample(v.drive, i, step + 1);
-    const auto out = Model::template step<T, Thermal>(v.context, i, c, s, status, failed_step, step, now, next);
+    StepNoise<Model, T> noise{};
+    if constexpr (Thermal && noise_pairs_v<Model> > 0) {
+      // A Philox block serves three steps: drawn at its first step, or at the first step of a launch.
+      const std::uint64_t k = step / noise_steps_per_block;
+      const std::uint64_t n = step - k * noise_steps_per_block;
+      if (n == 0 || step == step_begin) drawn = draw_noise_block<T, noise_pairs_v<Model>>(v.context, i, k);
+      noise = n == 0 ? drawn.step[0] : (n == 1 ? drawn.step[1] : drawn.step[2]);
+    }
+    const auto out = call_step<Model, T, Thermal>(v.context, i, c, s, status, failed_step, step, now, next, noise);
     s = out.state;
     accumulate<T>(acc, out.sample);
     status = out.status;

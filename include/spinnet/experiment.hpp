@@ -29,8 +29,12 @@ struct ExperimentResult {
 /// Runs the experiment (all sweep points in one batch) and its measurements.
 ExperimentResult run_experiment(const RunConfig& config, const RunOptions& options);
 
-/// Writes resolved.json, result.json (per-device observables, per-point summaries, sweep axes,
-/// seed, backend, timings), trace.csv and spectrum.csv into `directory`, each atomically.
+/// result.json lists per-device observables up to this many devices (all are in results.h5).
+inline constexpr std::size_t max_devices_in_result_json = 65536;
+
+/// Writes resolved.json, results.h5 (docs/outputs.md), result.json (per-device observables up to
+/// max_devices_in_result_json devices, per-point statistics, sweep axes, seed, backend, timings),
+/// trace.csv and spectrum.csv into `directory`, each atomically.
 void write_experiment(const std::string& directory, const RunConfig& config, const ExperimentResult& result,
                       const std::string& config_file);
 

@@ -54,15 +54,25 @@ SPINNET_HDI float log(float x) {
 
 SPINNET_HDI double log(double x) { return ::log(x); }
 
+/// sin x and cos x for |x| <= pi/4: the Cephes sinf/cosf polynomials.
+SPINNET_HDI void sincos_octant(float x, float& s, float& c) {
+  const float z = x * x;
+  s = ((-1.9515295891e-4f * z + 8.3321608736e-3f) * z - 1.6666654611e-1f) * z * x + x;
+  c = ((2.443315711809948e-5f * z - 1.388731625493765e-3f) * z + 4.166664568298827e-2f) * z * z - 0.5f * z + 1.0f;
+}
+
+SPINNET_HDI void sincos_octant(double x, double& s, double& c) {
+  s = ::sin(x);
+  c = ::cos(x);
+}
+
 /// sin(2 pi v) and cos(2 pi v) for v in [0, 1]: quarter-turn reduction, then Cephes sinf/cosf
 /// polynomials on [-pi/4, pi/4].
 SPINNET_HDI void sincos_two_pi(float v, float& s, float& c) {
   const float k = static_cast<float>(static_cast<int>(4.0f * v + 0.5f));  // nearest quarter turn
   const float x = 6.28318530717958647692f * (v - 0.25f * k);              // |x| <= pi/4
-  const float z = x * x;
-  const float sp = ((-1.9515295891e-4f * z + 8.3321608736e-3f) * z - 1.6666654611e-1f) * z * x + x;
-  const float cp = ((2.443315711809948e-5f * z - 1.388731625493765e-3f) * z + 4.166664568298827e-2f) * z * z -
-                   0.5f * z + 1.0f;
+  float sp, cp;
+  sincos_octant(x, sp, cp);
   const int q = static_cast<int>(k) & 3;
   s = q == 0 ? sp : (q == 1 ? cp : (q == 2 ? -sp : -cp));
   c = q == 0 ? cp : (q == 1 ? -sp : (q == 2 ? -cp : sp));
@@ -84,10 +94,13 @@ SPINNET_HDI float atan2(float y, float x) {
   const float ay = y < 0.0f ? -y : y;
   const float big = ax > ay ? ax : ay;
   const float small = ax > ay ? ay : ax;
-  float t = big > 0.0f ? small / big : 0.0f;  // in [0, 1]
-  const bool reduce = t > 0.4142135623730950f;
+  // t = small / big in [0, 1], reduced to (t - 1) / (t + 1) = (small - big) / (small + big) above
+  // tan(pi/8): numerator and denominator are chosen first, so that one division serves both.
+  const bool reduce = small > 0.4142135623730950f * big;
   const float offset = reduce ? 0.78539816339744830962f : 0.0f;
-  t = reduce ? (t - 1.0f) / (t + 1.0f) : t;
+  const float numerator = reduce ? small - big : small;
+  const float denominator = reduce ? small + big : big;
+  const float t = big > 0.0f ? numerator / denominator : 0.0f;
   const float z = t * t;
   float r = (((8.05374449538e-2f * z - 1.38776856032e-1f) * z + 1.99777106478e-1f) * z - 3.33329491539e-1f) * z * t +
             t + offset;

@@ -83,69 +83,76 @@ struct OscillatorNetworkModel {
     return any;
   }
 
-  /// dc_j/dt for every oscillator at amplitudes (re, im): the single-oscillator right-hand side with
-  /// the drive F + sum_k C_jk c_k + noise_j.
+  /// The engine draws the thermal noise: one complex N(0, 1) number per oscillator and step
+  /// (batch.hpp, NoisePairs); oscillator j of network i is noise device (first id + i) * M + j.
+  static constexpr int noise_pairs = M;
+
+  /// dc_j/dt for every oscillator at amplitudes a: the single-oscillator right-hand side with the
+  /// drive F + sum_k C_jk c_k + noise_j. Takes and returns everything by value: arrays passed by
+  /// reference inside the CPU's omp simd loop stop it from vectorizing (ARCHITECTURE.md).
   template <class T>
-  SPINNET_HDI static void rhs(const Coefficients<T>& c, const T (&re)[M], const T (&im)[M], T current, T F_re,
-                              T F_im, const T (&noise_re)[M], const T (&noise_im)[M], T (&d_re)[M], T (&d_im)[M]) {
+  SPINNET_HDI static State<T> rhs(const Coefficients<T> c, const State<T> a, T current, T F_re, T F_im,
+                                  const State<T> noise) {
+    State<T> d;
     SPINNET_UNROLL
     for (int j = 0; j < M; ++j) {
-      T in_re = F_re + noise_re[j], in_im = F_im + noise_im[j];
+      T in_re = F_re + noise.re[j], in_im = F_im + noise.im[j];
       SPINNET_UNROLL
       for (int k = 0; k < M; ++k) {
         const T cr = c.coupling_re[j * M + k], ci = c.coupling_im[j * M + k];
-        in_re += cr * re[k] - ci * im[k];
-        in_im += cr * im[k] + ci * re[k];
+        in_re += cr * a.re[k] - ci * a.im[k];
+        in_im += cr * a.im[k] + ci * a.re[k];
       }
-      auto_oscillator_rhs(re[j], im[j], c.oscillator[j], c.oscillator[j].current + current, in_re, in_im, d_re[j],
-                          d_im[j]);
+      AutoOscillatorState<T> dj = auto_oscillator_rhs(AutoOscillatorState<T>{a.re[j], a.im[j]}, c.oscillator[j],
+                                                            c.oscillator[j].current + current, in_re, in_im);
+      d.re[j] = dj.re;
+      d.im[j] = dj.im;
     }
+    return d;
   }
 
   /// One stochastic Heun step of the whole network (noise held over the step, amplitude taken at
-  /// its start, as for a single oscillator). Oscillator j of network i draws its noise as the
-  /// device with global id (first id + i) * M + j.
+  /// its start, as for a single oscillator).
   template <class T, bool Thermal>
-  SPINNET_HDI static StepOutcome<State<T>, Sample<T>, T> step(const StepContext<T>& context, std::size_t i,
+  SPINNET_HDI static StepOutcome<State<T>, Sample<T>, T> step(const StepContext<T>& context, std::size_t,
                                                               const Coefficients<T> c, const State<T> s,
                                                               std::uint32_t status, std::uint64_t failed_step,
                                                               std::uint64_t step, const DriveSample<T> drive_now,
-                                                              const DriveSample<T> drive_next) {
+                                                              const DriveSample<T> drive_next,
+                                                              const NoisePairs<T, M> normal) {
     const T dt = context.dt;
-    T noise_re[M], noise_im[M];
-    SPINNET_UNROLL
-    for (int j = 0; j < M; ++j) {
-      noise_re[j] = T(0);
-      noise_im[j] = T(0);
-      if constexpr (Thermal) {
-        T n0, n1;
-        const std::uint32_t id = (context.first_device_id + static_cast<std::uint32_t>(i)) * M + j;
-        normal2<T>(context.seed, id, step, RandomStream::thermal, n0, n1);
+    State<T> noise{};
+    if constexpr (Thermal) {
+      SPINNET_UNROLL
+      for (int j = 0; j < M; ++j) {
         const T p = s.re[j] * s.re[j] + s.im[j] * s.im[j];
         const T amplitude = auto_oscillator_noise_amplitude(c.oscillator[j], p);
-        noise_re[j] = amplitude * n0;
-        noise_im[j] = amplitude * n1;
+        noise.re[j] = amplitude * normal.re[j];
+        noise.im[j] = amplitude * normal.im[j];
       }
     }
-    T k1_re[M], k1_im[M], k2_re[M], k2_im[M], pred_re[M], pred_im[M];
-    rhs(c, s.re, s.im, drive_now.current, drive_now.cos_x, -drive_now.sin_x, noise_re, noise_im, k1_re, k1_im);
+    // k1 and k2 are not const: GCC will not scalarize a const aggregate that an inlined call
+    // returns into ("store to a read-only decl"), and the lane loop then does not vectorize.
+    State<T> k1 = rhs(c, s, drive_now.current, drive_now.cos_x, -drive_now.sin_x, noise);
+    State<T> predicted;
     SPINNET_UNROLL
     for (int j = 0; j < M; ++j) {
-      pred_re[j] = s.re[j] + dt * k1_re[j];
-      pred_im[j] = s.im[j] + dt * k1_im[j];
+      predicted.re[j] = s.re[j] + dt * k1.re[j];
+      predicted.im[j] = s.im[j] + dt * k1.im[j];
     }
-    rhs(c, pred_re, pred_im, drive_next.current, drive_next.cos_x, -drive_next.sin_x, noise_re, noise_im, k2_re,
-        k2_im);
+    State<T> k2 = rhs(c, predicted, drive_next.current, drive_next.cos_x, -drive_next.sin_x, noise);
     State<T> next;
     T total = T(0);
     SPINNET_UNROLL
     for (int j = 0; j < M; ++j) {
-      next.re[j] = s.re[j] + T(0.5) * dt * (k1_re[j] + k2_re[j]);
-      next.im[j] = s.im[j] + T(0.5) * dt * (k1_im[j] + k2_im[j]);
+      next.re[j] = s.re[j] + T(0.5) * dt * (k1.re[j] + k2.re[j]);
+      next.im[j] = s.im[j] + T(0.5) * dt * (k1.im[j] + k2.im[j]);
       total += next.re[j] * next.re[j] + next.im[j] * next.im[j];
     }
+    // The masks below are combined as integers, not with &&: GCC does not vectorize the mixed
+    // boolean masks that && on these conditions produces in the network's step.
     const std::uint32_t verdict = fast::is_finite(total) ? status_ok : status_not_finite;
-    const bool alive = status == status_ok && verdict == status_ok;
+    const bool alive = (status | verdict) == status_ok;
     SPINNET_UNROLL
     for (int j = 0; j < M; ++j) {
       next.re[j] = alive ? next.re[j] : s.re[j];
@@ -153,7 +160,7 @@ struct OscillatorNetworkModel {
     }
     failed_step = (status == status_ok && verdict != status_ok) ? step : failed_step;
     status = status == status_ok ? verdict : status;
-    const T weight = (alive && step >= context.transient_steps) ? T(1) : T(0);
+    const T weight = (alive ? T(1) : T(0)) * (step >= context.transient_steps ? T(1) : T(0));
     Sample<T> sample;
     T signal = T(0);
     SPINNET_UNROLL

@@ -12,8 +12,16 @@ namespace spinnet {
 /// naming the directory and the reason before any work starts.
 void prepare_output_directory(const std::string& directory);
 
-/// Writes `content` to `path` through a temporary file in the same directory and a rename, so a
-/// reader never sees a partial file.
+/// Writes `content` to `path` through a temporary file in the same directory, fsync and a rename,
+/// so a reader never sees a partial file. Throws RunError naming `path` when a write fails.
 void write_file_atomically(const std::string& path, const std::string& content);
+
+/// fsyncs a directory, so that a rename into it survives a crash.
+void sync_directory(const std::string& directory);
+
+/// Fault injection for tests: when the environment variable SPINNET_INJECT_WRITE_FAILURE is N,
+/// the N-th output write of this process (counting from 1; every write_file_atomically and
+/// results.h5) fails as a full disk would, with a RunError naming `path`.
+void check_injected_write_failure(const std::string& path);
 
 }  // namespace spinnet
