@@ -41,7 +41,7 @@ constexpr std::uint64_t parameter_identity(std::string_view path) {
 /// A uniform number in (0, 1) with 53 random bits, (k + 1/2) 2^-53, from two Philox words.
 inline double variability_uniform(std::uint64_t seed, std::uint32_t device_id, std::uint64_t identity) {
   const auto w = philox_words(seed, device_id, identity, RandomStream::variability);
-  const std::uint64_t bits = ((static_cast<std::uint64_t>(w[0]) << 32) | w[1]) >> 11;
+  const std::uint64_t bits = ((static_cast<std::uint64_t>(w.w0) << 32) | w.w1) >> 11;
   return (static_cast<double>(bits) + 0.5) * 0x1p-53;
 }
 
