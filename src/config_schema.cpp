@@ -47,6 +47,10 @@ class Validator {
       return;
     }
     if (!schema.is_object()) return;
+    if (problems.size() >= max_problems) {  // enough to act on; stop spending time on the rest
+      truncated = true;
+      return;
+    }
     if (schema.contains("$ref")) check(value, resolve(schema.at("$ref")), path);
     if (schema.contains("type") && !type_matches(value, schema.at("type"))) {
       add(path, expected_text(schema), describe(value));
@@ -275,6 +279,8 @@ class Validator {
       else
         expected += "at most " + s.at("maxItems").dump();
       add(path, expected + " items", describe(value));
+      // Too long: the items of an array of the wrong length are not worth listing one by one.
+      if (s.contains("maxItems") && value.size() > s.at("maxItems").get<std::size_t>()) return;
     }
     if (s.contains("items"))
       for (std::size_t k = 0; k < value.size(); ++k) check(value[k], s.at("items"), path + "[" + std::to_string(k) + "]");

@@ -384,6 +384,21 @@ void read_devices(const json& section, RunConfig& out, DeviceLayout& layout, jso
   out.sweep.devices_per_point = layout.per_point();
 }
 
+std::uint64_t physical_memory() {
+  return static_cast<std::uint64_t>(::sysconf(_SC_PHYS_PAGES)) * static_cast<std::uint64_t>(::sysconf(_SC_PAGE_SIZE));
+}
+
+/// Refuses `devices` devices (a lower bound of the study's size) when their parameters, held twice
+/// over (config and batch), cannot fit in memory; checked before anything that size is allocated.
+void check_fits_in_memory(const std::string& path, double devices, const std::string& what) {
+  const double needed = devices * 2 * static_cast<double>(sizeof(MacrospinParameters<double>));
+  const std::uint64_t physical = physical_memory();
+  if (needed > static_cast<double>(physical))
+    throw ConfigError(path, "a study that fits in this machine's memory (" + std::to_string(physical >> 20) + " MiB)",
+                      what + ", whose parameters need at least " +
+                          std::to_string(static_cast<std::uint64_t>(needed) >> 20) + " MiB");
+}
+
 SweepPlan read_sweep(ObjectReader& root) {
   SweepPlan plan;
   ObjectReader sweep = root.object("sweep");
@@ -414,12 +429,24 @@ SweepPlan read_sweep(ObjectReader& root) {
       const double stop = range.number("stop", std::nullopt, logarithmic ? Bound::positive : Bound::any);
       const std::size_t count = range.integer("count", std::nullopt, 1);
       range.finish();
+      // Checked before the values are generated (a count of 3e9 must not allocate 24 GB first).
+      if (static_cast<double>(count) * static_cast<double>(plan.points) >
+          static_cast<double>(std::numeric_limits<std::uint32_t>::max()))
+        throw ConfigError(range.path_of("count"), "at most 4294967295 sweep points in all axes together",
+                          std::to_string(count) + " values (x " + std::to_string(plan.points) + " points of the axes before)");
+      check_fits_in_memory(range.path_of("count"), static_cast<double>(count) * static_cast<double>(plan.points),
+                           std::to_string(count) + " x " + std::to_string(plan.points) + " sweep points");
       for (std::size_t k = 0; k < count; ++k) {
         const double t = count == 1 ? 0.0 : static_cast<double>(k) / static_cast<double>(count - 1);
         a.values.push_back(logarithmic ? start * std::pow(stop / start, t) : start + (stop - start) * t);
       }
     }
     axis.finish();
+    if (static_cast<double>(plan.points) * static_cast<double>(a.values.size()) >
+        static_cast<double>(std::numeric_limits<std::uint32_t>::max()))
+      throw ConfigError(axis.path(), "at most 4294967295 sweep points in all axes together",
+                        std::to_string(a.values.size()) + " values (x " + std::to_string(plan.points) +
+                            " points of the axes before)");
     plan.points *= a.values.size();
     plan.axes.push_back(std::move(a));
   }
@@ -461,6 +488,10 @@ RunConfig read_unprefixed(const json& config) {
       static_cast<double>(std::numeric_limits<std::uint32_t>::max()))
     throw ConfigError("instances", "at most 4294967295 devices in all sweep points and instances",
                       std::to_string(instances) + " instances x " + std::to_string(out.sweep.points) + " sweep points");
+  // devices.count >= 1, so points x instances bounds the study from below: refuse it before
+  // expanding anything when it cannot fit.
+  check_fits_in_memory("instances", static_cast<double>(out.sweep.points) * static_cast<double>(instances),
+                       std::to_string(out.sweep.points) + " sweep points x " + std::to_string(instances) + " instances");
   DeviceLayout layout;
   layout.instances = instances;
   layout.points = out.sweep.points;

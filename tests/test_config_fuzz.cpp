@@ -322,6 +322,7 @@ TEST(ConfigFuzz, MutatedExampleConfigsAreHandledOrRejectedClearly) {
     const std::string text =
         mutator.chance(0.3) ? mutator.mutate_text(doc) : doc.dump(-1, ' ', false, json::error_handler_t::replace);
 
+    if (replay >= 0) std::fprintf(stderr, "config fuzz: input %ld (%zu bytes): %.3000s\n", iteration, text.size(), text.c_str());
     const auto t0 = std::chrono::steady_clock::now();
     auto future = std::async(std::launch::async, [&text] { return handle(text); });
     if (future.wait_for(limit) != std::future_status::ready) {

@@ -109,6 +109,31 @@ TEST(RunConfig, BadSweepsNameTheirPath) {
   EXPECT_NE(error_of(config).find("did you mean \"current_mA\""), std::string::npos) << error_of(config);
 }
 
+TEST(RunConfig, HugeStudiesAreRefusedBeforeAnythingIsExpanded) {
+  // Found by the config fuzzer: a 3e9-value axis used to be generated (24 GB) before any check.
+  // 3e9 points fit the 32-bit device ids but not memory (2 x 3e9 x ~240-byte parameter sets, 1.4 TB).
+  json config = oscillator_config();
+  config["sweep"] = json::parse(R"({"axes": [{"path": "devices.current_mA", "linear": {"start": 1, "stop": 2, "count": 3e9}}]})");
+  EXPECT_NE(error_of(config).find("sweep.axes[0].linear.count: expected a study that fits in this machine's memory"),
+            std::string::npos)
+      << error_of(config);
+  config["sweep"] = json::parse(R"({"axes": [{"path": "devices.current_mA", "linear": {"start": 1, "stop": 2, "count": 5e9}}]})");
+  EXPECT_NE(error_of(config).find("sweep.axes[0].linear.count: expected at most 4294967295 sweep points"),
+            std::string::npos)
+      << error_of(config);
+  config["sweep"] = json::parse(R"({"axes": [{"path": "devices.current_mA", "linear": {"start": 1, "stop": 2, "count": 70000}},
+                                             {"path": "devices.temperature_K", "linear": {"start": 1, "stop": 2, "count": 70000}}]})");
+  EXPECT_NE(error_of(config).find("sweep.axes[1].linear.count: expected at most 4294967295 sweep points"),
+            std::string::npos)
+      << error_of(config);
+  // 4e9 devices fit the 32-bit ids but not this machine's memory (2 x 4e9 x 200 bytes).
+  config.erase("sweep");
+  config["devices"]["count"] = 1;
+  config["instances"] = 4000000000u;
+  EXPECT_NE(error_of(config).find("instances: expected a study that fits in this machine's memory"), std::string::npos)
+      << error_of(config);
+}
+
 TEST(RunConfig, MeasurementsAreValidated) {
   json config = oscillator_config();
   config["measure"] = json::parse(R"({"spectrum": {"sample_every_ps": 3}})");
