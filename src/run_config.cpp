@@ -4,10 +4,12 @@
 
 #include <unistd.h>
 
+#include <algorithm>
 #include <cmath>
 #include <limits>
 #include <optional>
 
+#include "spinnet/config_schema.hpp"
 #include "spinnet/constants.hpp"
 
 namespace spinnet {
@@ -80,7 +82,10 @@ void read_current_inputs(ObjectReader& devices, std::size_t n, DriveInput& drive
     const std::string expected =
         "an array of currents (the same for every device), or {\"values\": [[...], ...]} with one array per device";
     if (samples == nullptr) throw ConfigError(path, expected, "nothing (the key is required)");
-    std::vector<std::vector<double>> per_device;  // [device][sample]
+    // Samples per device of the section ([device][sample]), then expanded over the layout.
+    const DeviceLayout& layout = *devices.layout();
+    const std::size_t per = layout.per_instance;
+    std::vector<std::vector<double>> per_device;
     auto numbers = [&](const json& list, const std::string& at) {
       if (!list.is_array() || list.empty()) throw ConfigError(at, "a non-empty array of numbers", describe(list));
       std::vector<double> out;
@@ -91,15 +96,15 @@ void read_current_inputs(ObjectReader& devices, std::size_t n, DriveInput& drive
       return out;
     };
     if (samples->is_array()) {
-      per_device.assign(n, numbers(*samples, path));
+      per_device.assign(per, numbers(*samples, path));
     } else if (samples->is_object() && samples->contains("values") && samples->size() == 1) {
       const json& values = samples->at("values");
-      if (!values.is_array() || values.size() != n)
-        throw ConfigError(path + ".values", "an array of " + std::to_string(n) + " arrays (one per device)",
+      if (!values.is_array() || values.size() != per)
+        throw ConfigError(path + ".values", "an array of " + std::to_string(per) + " arrays (one per device)",
                           describe(values));
-      for (std::size_t i = 0; i < n; ++i)
+      for (std::size_t i = 0; i < per; ++i)
         per_device.push_back(numbers(values[i], path + ".values[" + std::to_string(i) + "]"));
-      for (std::size_t i = 1; i < n; ++i)
+      for (std::size_t i = 1; i < per; ++i)
         if (per_device[i].size() != per_device[0].size())
           throw ConfigError(path + ".values[" + std::to_string(i) + "]",
                             "as many samples as device 0 (" + std::to_string(per_device[0].size()) + ")",
@@ -109,13 +114,20 @@ void read_current_inputs(ObjectReader& devices, std::size_t n, DriveInput& drive
     }
     schedule.record("samples_mA", *samples);
     const std::size_t count = per_device[0].size();
-    if (drive.schedule.kind != ScheduleKind::none && drive.schedule.values.size() != count)
-      throw ConfigError(path, "the same number of samples at every sweep point", std::to_string(count));
     drive.schedule.kind = kind == "held" ? ScheduleKind::held : ScheduleKind::linear;
     drive.schedule.interval = interval_ns * 1e-9;
-    drive.schedule.values.resize(count);
-    for (std::size_t s = 0; s < count; ++s)
-      for (std::size_t i = 0; i < n; ++i) drive.schedule.values[s].push_back(per_device[i][s]);
+    drive.schedule.values.assign(count, std::vector<double>(n));
+    for (std::size_t s = 0; s < count; ++s) {
+      std::vector<double>& column = drive.schedule.values[s];
+      // A sweep axis on "devices.current_schedule.samples_mA[s]" replaces sample s at each point.
+      const std::vector<double>* swept = schedule.sweep_values("samples_mA[" + std::to_string(s) + "]");
+      for (std::size_t i = 0; i < n; ++i)
+        column[i] = swept ? (*swept)[i / layout.per_point()] * 1e-3 : per_device[i % per][s];
+      if (layout.varied && std::any_of(column.begin(), column.end(), [&](double v) { return v != column[0]; })) {
+        std::vector<double>& recorded = (*layout.varied)[path + "[" + std::to_string(s) + "]"];
+        for (const double v : column) recorded.push_back(v * 1e3);
+      }
+    }
   }
   schedule.finish();
 }
@@ -124,10 +136,11 @@ void read_current_inputs(ObjectReader& devices, std::size_t n, DriveInput& drive
 const json& config_value(ObjectReader& reader, const std::string& key) { return *reader.raw(key); }
 
 void read_macrospin_devices(ObjectReader& devices, std::size_t n, RunConfig& out) {
+  out.macrospin.reserve(n);
   const auto alpha = devices.column("alpha", 0.01, n, Bound::positive);
   const auto gamma = devices.column("gamma_rad_per_s_T", constants::gyromagnetic_ratio, n, Bound::positive);
   const auto Ms = devices.column("Ms_kA_per_m", 1000.0, n, Bound::positive);
-  std::vector<double> volume;
+  Column volume;
   if (devices.has("volume_nm3")) {
     for (const char* key : {"length_nm", "width_nm", "thickness_nm"})
       if (devices.has(key))
@@ -138,9 +151,14 @@ void read_macrospin_devices(ObjectReader& devices, std::size_t n, RunConfig& out
     const auto length = devices.column("length_nm", 100.0, n, Bound::positive);
     const auto width = devices.column("width_nm", 100.0, n, Bound::positive);
     const auto thickness = devices.column("thickness_nm", 2.0, n, Bound::positive);
-    volume.resize(n);
     // Elliptical pillar: V = pi/4 L W t.
-    for (std::size_t i = 0; i < n; ++i) volume[i] = constants::pi / 4 * length[i] * width[i] * thickness[i];
+    if (length.uniform() && width.uniform() && thickness.uniform()) {
+      volume = Column(constants::pi / 4 * length[0] * width[0] * thickness[0], n);
+    } else {
+      std::vector<double> v(n);
+      for (std::size_t i = 0; i < n; ++i) v[i] = constants::pi / 4 * length[i] * width[i] * thickness[i];
+      volume = Column(std::move(v));
+    }
   }
   const auto Hk = devices.column("anisotropy_field_mT", 0.0, n, Bound::non_negative);
   const auto axis = devices.vector_column("anisotropy_axis", {0, 0, 1}, n, true);
@@ -156,9 +174,10 @@ void read_macrospin_devices(ObjectReader& devices, std::size_t n, RunConfig& out
   const auto R_AP = devices.column("resistance_antiparallel_Ohm", 2000.0, n, Bound::positive);
   const auto m0 = devices.vector_column("m0", {0, 0, 1}, n, true);
   // The magnetoresistance reference defaults to the polarizer (per device).
-  std::vector<std::array<double, 3>> reference = polarizer;
+  VectorColumn reference = polarizer;
   const json* given_reference = devices.has("readout_reference") ? &config_value(devices, "readout_reference") : nullptr;
-  if (given_reference != nullptr && !(given_reference->is_string() && *given_reference == "polarizer")) {
+  if ((given_reference != nullptr && !(given_reference->is_string() && *given_reference == "polarizer")) ||
+      devices.swept("readout_reference")) {
     reference = devices.vector_column("readout_reference", {0, 0, 1}, n, true);
   } else {
     devices.raw("readout_reference");
@@ -214,6 +233,7 @@ void read_macrospin_devices(ObjectReader& devices, std::size_t n, RunConfig& out
 }
 
 void read_auto_oscillator_devices(ObjectReader& devices, std::size_t n, RunConfig& out) {
+  out.auto_oscillator.reserve(n);
   const auto frequency = devices.column("frequency_GHz", 5.0, n, Bound::positive);
   const auto shift = devices.column("nonlinear_shift_GHz", 0.0, n);
   const auto damping = devices.column("damping_rate_per_ns", 0.1, n, Bound::positive);
@@ -259,6 +279,7 @@ void read_auto_oscillator_devices(ObjectReader& devices, std::size_t n, RunConfi
 /// Vortex STNO (Thiele model): geometry and material in, stiffnesses and damping derived with the
 /// formulas of include/spinnet/vortex.hpp. Defaults: the FeB junctions of Torrejon 2017.
 void read_vortex_devices(ObjectReader& devices, std::size_t n, RunConfig& out) {
+  out.vortex.reserve(n);
   const auto Ms = devices.column("Ms_kA_per_m", 1200.0, n, Bound::positive);
   const auto thickness = devices.column("thickness_nm", 6.0, n, Bound::positive);
   const auto diameter = devices.column("diameter_nm", 375.0, n, Bound::positive);
@@ -275,9 +296,9 @@ void read_vortex_devices(ObjectReader& devices, std::size_t n, RunConfig& out) {
   // assumption documented in vortex.hpp), unless polarizer_z is given.
   const auto field = devices.column("perpendicular_field_mT", 430.0, n);
   const auto saturation = devices.column("polarizer_saturation_mT", 1500.0, n, Bound::positive);
-  std::vector<double> p_z;
+  Column p_z;
   const json* given_p_z = devices.has("polarizer_z") ? &config_value(devices, "polarizer_z") : nullptr;
-  if (given_p_z != nullptr && !given_p_z->is_string()) {
+  if ((given_p_z != nullptr && !given_p_z->is_string()) || devices.swept("polarizer_z")) {
     p_z = devices.column("polarizer_z", 0.0, n);
     for (std::size_t i = 0; i < n; ++i)
       if (std::abs(p_z[i]) > 1)
@@ -287,7 +308,9 @@ void read_vortex_devices(ObjectReader& devices, std::size_t n, RunConfig& out) {
     if (given_p_z != nullptr && *given_p_z != "from_field")
       throw ConfigError(devices.path_of("polarizer_z"), "a number in [-1, 1], or \"from_field\"", describe(*given_p_z));
     devices.record("polarizer_z", "from_field");
-    for (std::size_t i = 0; i < n; ++i) p_z.push_back(std::fmin(1.0, std::fmax(-1.0, field[i] / saturation[i])));
+    std::vector<double> from_field(n);
+    for (std::size_t i = 0; i < n; ++i) from_field[i] = std::fmin(1.0, std::fmax(-1.0, field[i] / saturation[i]));
+    p_z = Column(std::move(from_field));
   }
   const auto current = devices.column("current_mA", 7.0, n);
   const auto temperature = devices.column("temperature_K", 300.0, n, Bound::non_negative);
@@ -325,63 +348,39 @@ void read_vortex_devices(ObjectReader& devices, std::size_t n, RunConfig& out) {
   read_current_inputs(devices, n, out.drive);
 }
 
-/// Reads the device section of one sweep point and appends its devices.
-void read_devices(const json& config, RunConfig& out, json* resolved_devices) {
-  json scratch;
-  json& resolved = resolved_devices ? *resolved_devices : scratch;
-  ObjectReader devices(config.at("devices"), "devices", resolved);
-  const std::size_t n = devices.integer("count", 1, 1);
+/// Reads the device section once, for every device of the layout (every sweep point and instance).
+void read_devices(const json& section, RunConfig& out, DeviceLayout& layout, json& resolved) {
+  ObjectReader devices(section, "devices", resolved);
+  devices.set_layout(&layout);
+  const std::size_t per = devices.integer("count", 1, 1);
+  if (devices.swept("count"))
+    throw ConfigError("sweep.axes", "axes over per-device numbers (devices.count is the same at every point)",
+                      "an axis on devices.count");
+  layout.per_instance = per;
+  // Global device ids are 32-bit (the Philox counter word).
+  const double total = static_cast<double>(layout.points) * static_cast<double>(layout.instances) * static_cast<double>(per);
+  if (total > static_cast<double>(std::numeric_limits<std::uint32_t>::max()))
+    throw ConfigError(devices.path_of("count"),
+                      "at most 4294967295 devices in all sweep points and instances (32-bit device ids)",
+                      std::to_string(per) + " devices x " + std::to_string(layout.instances) + " instances x " +
+                          std::to_string(layout.points) + " sweep points");
+  const std::size_t n = layout.total();
   const std::uint64_t physical =
       static_cast<std::uint64_t>(::sysconf(_SC_PHYS_PAGES)) * static_cast<std::uint64_t>(::sysconf(_SC_PAGE_SIZE));
   const std::uint64_t needed = static_cast<std::uint64_t>(n) * 2 * sizeof(MacrospinParameters<double>);
   if (needed > physical)
     throw ConfigError(devices.path_of("count"),
-                      "a batch that fits in this machine's memory (" + std::to_string(physical >> 20) + " MiB)",
-                      std::to_string(n) + " devices, whose parameters need " + std::to_string(needed >> 20) + " MiB");
+                      "a study that fits in this machine's memory (" + std::to_string(physical >> 20) + " MiB)",
+                      std::to_string(n) + " devices in all, whose parameters need " + std::to_string(needed >> 20) + " MiB");
   switch (out.model) {
     case ModelKind::macrospin: read_macrospin_devices(devices, n, out); break;
     case ModelKind::auto_oscillator: read_auto_oscillator_devices(devices, n, out); break;
     case ModelKind::vortex: read_vortex_devices(devices, n, out); break;
   }
   devices.finish();
-  out.sweep.devices_per_point = n;
-}
-
-/// Sets the number at a dotted config path ("devices.rf_drive[0].frequency_GHz").
-void set_path(json& config, const std::string& path, double value, const std::string& where) {
-  json* node = &config;
-  std::size_t start = 0;
-  while (start <= path.size()) {
-    std::size_t end = path.find('.', start);
-    if (end == std::string::npos) end = path.size();
-    std::string part = path.substr(start, end - start);
-    std::optional<std::size_t> index;
-    const std::size_t bracket = part.find('[');
-    if (bracket != std::string::npos && part.back() == ']') {
-      index = std::stoul(part.substr(bracket + 1, part.size() - bracket - 2));
-      part = part.substr(0, bracket);
-    }
-    const bool last = end == path.size();
-    if (part.empty() || !node->is_object())
-      throw ConfigError(where, "a path of object keys like \"devices.current_mA\"", "\"" + path + "\"");
-    if (!index && last) {
-      (*node)[part] = value;
-      return;
-    }
-    if (!node->contains(part))
-      throw ConfigError(where, "a path to an existing section of the config", "\"" + path + "\" (no \"" + part + "\")");
-    node = &(*node)[part];
-    if (index) {
-      if (!node->is_array() || *index >= node->size())
-        throw ConfigError(where, "an index within the array \"" + part + "\"", "\"" + path + "\"");
-      node = &(*node)[*index];
-      if (last) {
-        *node = value;
-        return;
-      }
-    }
-    start = end + 1;
-  }
+  out.sweep.devices_per_instance = per;
+  out.sweep.instances = layout.instances;
+  out.sweep.devices_per_point = layout.per_point();
 }
 
 SweepPlan read_sweep(ObjectReader& root) {
@@ -449,33 +448,49 @@ RunConfig read_unprefixed(const json& config) {
                           ? Precision::float32
                           : Precision::float64;
 
-  // Sweep points: the devices section is read once per point, with the point's values set.
+  // The devices section is read once, for every sweep point and instance; sweep axes replace the
+  // numbers they name, point by point.
   out.sweep = read_sweep(root);
+  const std::size_t instances = root.integer("instances", 1, 1);
   if (!config.contains("devices")) throw ConfigError("devices", "an object", "nothing (the key is required)");
   root.raw("devices");
   if (out.sweep.points > std::numeric_limits<std::uint32_t>::max())
     throw ConfigError("sweep.axes", "at most 4294967295 sweep points", std::to_string(out.sweep.points));
-  json point_config = config;
-  point_config.erase("sweep");
-  for (std::size_t point = 0; point < out.sweep.points; ++point) {
-    for (std::size_t a = 0; a < out.sweep.axes.size(); ++a)
-      set_path(point_config, out.sweep.axes[a].path, out.sweep.value(point, a),
-               "sweep.axes[" + std::to_string(a) + "].path");
-    try {
-      read_devices(point_config, out, point == 0 ? &resolved["devices"] : nullptr);
-    } catch (const ConfigError& e) {
-      if (out.sweep.axes.empty()) throw;
-      std::string at = " (at sweep point " + std::to_string(point) + ":";
-      for (std::size_t a = 0; a < out.sweep.axes.size(); ++a)
-        at += " " + out.sweep.axes[a].path + " = " + describe(json(out.sweep.value(point, a)));
-      throw ConfigError(e.path(), e.expected(), e.given() + at + ")");
-    }
+  if (static_cast<double>(out.sweep.points) * static_cast<double>(instances) >
+      static_cast<double>(std::numeric_limits<std::uint32_t>::max()))
+    throw ConfigError("instances", "at most 4294967295 devices in all sweep points and instances",
+                      std::to_string(instances) + " instances x " + std::to_string(out.sweep.points) + " sweep points");
+  DeviceLayout layout;
+  layout.instances = instances;
+  layout.points = out.sweep.points;
+  layout.seed = control.seed;
+  layout.varied = &out.varied_parameters;
+  std::vector<std::vector<double>> point_values(out.sweep.axes.size());
+  for (std::size_t a = 0; a < out.sweep.axes.size(); ++a) {
+    const SweepAxis& axis = out.sweep.axes[a];
+    point_values[a].resize(out.sweep.points);
+    for (std::size_t p = 0; p < out.sweep.points; ++p) point_values[a][p] = out.sweep.value(p, a);
+    if (!layout.swept.emplace(axis.path, &point_values[a]).second)
+      throw ConfigError("sweep.axes[" + std::to_string(a) + "].path", "a path no other axis sweeps",
+                        "\"" + axis.path + "\" again");
   }
-  // Sweep values as given (the resolved devices section shows point 0).
+  const SweepPlan& plan = out.sweep;
+  layout.describe_point = [&plan](std::size_t point) {
+    std::string at = " (at sweep point " + std::to_string(point) + ":";
+    for (std::size_t a = 0; a < plan.axes.size(); ++a)
+      at += " " + plan.axes[a].path + " = " + describe(json(plan.value(point, a)));
+    return at + ")";
+  };
+  read_devices(config.at("devices"), out, layout, resolved["devices"]);
+  layout.describe_point = nullptr;
+  for (std::size_t a = 0; a < out.sweep.axes.size(); ++a)
+    if (!layout.swept_used.count(out.sweep.axes[a].path))
+      throw ConfigError("sweep.axes[" + std::to_string(a) + "].path",
+                        "a per-device number of this model's devices section, e.g. \"devices.current_mA\", "
+                        "\"devices.field_mT[2]\", \"devices.rf_drive[0].frequency_GHz\" (the tone must exist) or "
+                        "a distribution parameter \"devices.Ms_kA_per_m.normal.relative_std\"",
+                        "\"" + out.sweep.axes[a].path + "\"");
   const std::size_t n = out.device_count();
-  if (n > std::numeric_limits<std::uint32_t>::max())
-    throw ConfigError("devices.count", "at most 4294967295 devices in all sweep points (32-bit device ids)",
-                      std::to_string(n));
 
   ObjectReader integration = root.object("integration", true);
   const double dt_ps = integration.number("dt_ps", std::nullopt, Bound::positive);
@@ -534,9 +549,9 @@ RunConfig read_unprefixed(const json& config) {
     const std::size_t m = group_size;
     if (m > 4) throw ConfigError(coupling.path_of("group_size"), "2, 3 or 4 oscillators per network", std::to_string(m));
     out.coupling.group_size = static_cast<int>(m);
-    if (out.sweep.devices_per_point % m != 0)
+    if (out.sweep.devices_per_instance % m != 0)
       throw ConfigError(coupling.path_of("group_size"),
-                        "a divisor of devices.count (" + std::to_string(out.sweep.devices_per_point) + ")",
+                        "a divisor of devices.count (" + std::to_string(out.sweep.devices_per_instance) + ")",
                         std::to_string(m));
     auto matrix = [&](const std::string& key, double fallback) {
       std::vector<double> values(m * m, fallback);
@@ -630,6 +645,10 @@ RunConfig read_unprefixed(const json& config) {
 
 RunConfig read_run_config(const json& config, const std::string& source) {
   try {
+    // The schema (schema/spinnet.schema.json) checks keys, types and bounds; the reader then
+    // checks what the schema cannot say (cross-key rules, sampled values, sweep paths).
+    const std::vector<SchemaProblem> problems = schema_problems(config, config_schema());
+    if (!problems.empty()) throw ConfigError(problems[0].path, problems[0].expected, problems[0].given);
     return read_unprefixed(config);
   } catch (const ConfigError& e) {
     // Paths read as "file.json: devices.alpha".

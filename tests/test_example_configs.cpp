@@ -64,8 +64,9 @@ TEST(ExampleConfigs, EveryConfigRunsAndWritesOutputs) {
     // resolved.json is a complete config that reads back to itself, and result.json records it.
     EXPECT_EQ(read_run_config(resolved, "resolved.json").resolved, resolved);
     EXPECT_EQ(result.at("resolved_config"), resolved);
-    // Every sweep point holds devices.count devices.
+    // Every sweep point holds instances x devices.count devices.
     const std::size_t devices = resolved.at("devices").at("count").get<std::size_t>() *
+                                resolved.at("instances").get<std::size_t>() *
                                 result.at("sweep").at("points").get<std::size_t>();
     EXPECT_EQ(result.at("devices").get<std::size_t>(), devices);
     EXPECT_EQ(result.at("seed"), resolved.at("seed"));

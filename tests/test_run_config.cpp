@@ -87,9 +87,15 @@ TEST(RunConfig, BadSweepsNameTheirPath) {
             std::string::npos)
       << error_of(config);
   config["sweep"] = json::parse(R"({"axes": [{"path": "devices.rf_drive[3].frequency_GHz", "values": [1]}]})");
-  EXPECT_NE(error_of(config).find("sweep.axes[0].path: expected an index within the array"), std::string::npos)
+  EXPECT_NE(error_of(config).find("sweep.axes[0].path: expected a per-device number of this model's devices section"),
+            std::string::npos)
       << error_of(config);
-  config["sweep"] = json::parse(R"({"axes": [{"path": "devices.current_mA", "values": [1], "linear": {}}]})");
+  // Only per-device numbers can be swept (devices.count and schedule intervals are shared).
+  config["sweep"] = json::parse(R"({"axes": [{"path": "devices.current_schedule.interval_ns", "values": [1]}]})");
+  EXPECT_NE(error_of(config).find("sweep.axes[0].path: expected a per-device number"), std::string::npos)
+      << error_of(config);
+  config["sweep"] = json::parse(
+      R"({"axes": [{"path": "devices.current_mA", "values": [1], "linear": {"start": 0, "stop": 1, "count": 2}}]})");
   EXPECT_NE(error_of(config).find("exactly one of"), std::string::npos) << error_of(config);
   // A value that is only wrong at one sweep point names the point.
   config["sweep"] = json::parse(R"({"axes": [{"path": "devices.temperature_K", "values": [300, -1]}]})");

@@ -26,10 +26,10 @@ struct SweepAxis {
 };
 
 /// Sweep points are the cartesian product of the axes (the last axis varies fastest); each point
-/// holds `instances` independent variability draws of devices_per_instance devices, so
-/// devices_per_point = instances * devices_per_instance and device d belongs to point
-/// d / devices_per_point, instance (d % devices_per_point) / devices_per_instance, local index
-/// d % devices_per_instance.
+/// holds `instances` independent variability draws of devices_per_instance devices (devices.count),
+/// devices_per_point = instances * devices_per_instance. Device d belongs to point
+/// d / devices_per_point, instance (d % devices_per_point) / devices_per_instance, and is device
+/// d % devices_per_instance of the devices section.
 struct SweepPlan {
   std::vector<SweepAxis> axes;
   std::size_t points = 1;
@@ -76,7 +76,9 @@ struct RunConfig {
   CouplingPlan coupling;
   SpectrumMeasurement spectrum;
   LockingMeasurement locking;
-  /// Every parameter that differs between devices: config path -> value per device (config units).
+  /// Every config path whose value differs between devices (a distribution, a per-device list or
+  /// a sweep axis), e.g. "devices.Ms_kA_per_m" or "devices.field_mT[2]": its value for every
+  /// device, in the config's units. The master seed of the draws is control.seed.
   std::map<std::string, std::vector<double>> varied_parameters;
 
   std::size_t device_count() const;
@@ -85,5 +87,17 @@ struct RunConfig {
 /// Validates and converts a config of any model (units at the edge: everything is SI), expanding
 /// its sweep. `source` prefixes error paths (usually the file name).
 RunConfig read_run_config(const json& config, const std::string& source);
+
+/// One problem found in a config: its JSON path (prefixed by the source), what was expected and
+/// what was given. message is the full line, as ConfigError::what() writes it.
+struct ConfigProblem {
+  std::string path, expected, given, message;
+};
+
+/// Every problem of a config: all schema violations (configs/spinnet.schema.json: unknown keys
+/// with "did you mean", types, bounds), then, when the schema is satisfied, the first problem the
+/// reader finds (cross-key checks such as a sweep path that names no per-device number). Empty
+/// when the config is valid.
+std::vector<ConfigProblem> validate_config(const json& config, const std::string& source);
 
 }  // namespace spinnet

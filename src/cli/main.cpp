@@ -267,9 +267,12 @@ int main(int argc, char** argv) {
   }
 
   try {
-    if (*validate) {
-      const spinnet::RunConfig config =
-          spinnet::read_run_config(spinnet::load_json_file(validate_file), validate_file);
+    if (*validate) {  // every problem, one line each
+      const spinnet::json document = spinnet::load_json_file(validate_file);
+      const auto problems = spinnet::validate_config(document, validate_file);
+      for (const auto& problem : problems) std::cerr << "spinnet: " << problem.message << "\n";
+      if (!problems.empty()) return exit_user_error;
+      const spinnet::RunConfig config = spinnet::read_run_config(document, validate_file);
       std::cout << validate_file << ": valid (" << spinnet::to_string(config.model) << ", " << config.device_count()
                 << " devices in " << config.sweep.points << " sweep points, " << config.control.steps << " steps)\n";
       return 0;
