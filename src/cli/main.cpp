@@ -195,8 +195,8 @@ int run_command(const RunArguments& args, const spinnet::MpiWorld& world) {
   if (world.rank != 0) return 0;
   if (plan.shards > 1 && !plan.mpi) {
     std::cout << "spinnet: " << config.name << ": shard " << plan.shard << "/" << plan.shards << " done (" << batches
-              << " batches, " << skipped << " from the checkpoint) in " << seconds << " s; results in " << out_dir
-              << " once merged: spinnet merge DIR... (every shard's directory)\n";
+              << " batches, " << skipped << " from the checkpoint) in " << seconds << " s; its records are in "
+              << out_dir << "; once every shard is done: spinnet merge SHARD_DIR... --out DIR\n";
     return 0;
   }
   try {
