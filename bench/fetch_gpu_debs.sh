@@ -15,6 +15,8 @@ packages=(
   libbenchmark-dev libbenchmark1debian
   libfftw3-dev libfftw3-bin libfftw3-double3 libfftw3-single3 libfftw3-long3 libfftw3-quad3
   pkgconf pkgconf-bin libpkgconf3 pkg-config
+  libhdf5-dev libhdf5-103-1 libhdf5-hl-100 libhdf5-cpp-103-1 libhdf5-hl-cpp-100 hdf5-helpers
+  libsz2 libaec0 libaec-dev zlib1g-dev
   "$@"
 )
 mkdir -p "$dir"

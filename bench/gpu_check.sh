@@ -153,11 +153,11 @@ cmake --build "$build" -j "$jobs"
 begin_phase "ctest"
 ctest_log=${out:-$build}/ctest.log
 set +e
-timeout 180 ctest --test-dir "$build" --output-on-failure -j "$jobs" 2>&1 | tee "$ctest_log"
+timeout 300 ctest --test-dir "$build" --output-on-failure -j "$jobs" 2>&1 | tee "$ctest_log"
 ctest_code=${PIPESTATUS[0]}
 set -e
 if [ "$ctest_code" -eq 124 ]; then
-  failures+=("ctest: over 180 s, stopped")
+  failures+=("ctest: over 300 s, stopped")
 elif [ "$ctest_code" -ne 0 ]; then
   failures+=("ctest: failures (exit $ctest_code)")
 fi
