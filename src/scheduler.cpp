@@ -3,6 +3,7 @@
 #include <omp.h>
 
 #include <algorithm>
+#include <set>
 #include <chrono>
 #include <filesystem>
 #include <fstream>
@@ -313,14 +314,19 @@ StudyOutcome run_shard(const RunConfig& config, const std::string& directory, co
                        const StudyOptions& options) {
   const auto start = std::chrono::steady_clock::now();
   const fs::path dir = checkpoint_directory(directory);
-  // Temporary files of a killed run are incomplete by construction.
-  std::error_code ec;
-  for (const auto& entry : fs::directory_iterator(dir, ec))
-    if (entry.path().filename().string().find(".tmp.") != std::string::npos) fs::remove(entry.path(), ec);
-
   const std::size_t per_item = plan.devices_per_item;
   const std::vector<BatchRange> batches =
       plan_batches(shard_range(plan.items, plan.shard, plan.shards), plan.items_per_batch);
+  // Temporary files of a killed run are incomplete by construction. Only this shard's are removed:
+  // under mpirun the other ranks write theirs into the same directory at the same time.
+  std::set<std::string> own_records;
+  for (const BatchRange& b : batches) own_records.insert(batch_file_name(b));
+  std::error_code ec;
+  for (const auto& entry : fs::directory_iterator(dir, ec)) {
+    const std::string name = entry.path().filename().string();
+    const auto tmp = name.find(".tmp.");
+    if (tmp != std::string::npos && own_records.count(name.substr(0, tmp))) fs::remove(entry.path(), ec);
+  }
   StudyOutcome outcome;
   outcome.batches_total = batches.size();
   StudyProgress progress;
