@@ -438,6 +438,11 @@ void FeatureScaling::apply(Dataset& data) const {
 
 std::string default_data_directory() {
   if (const char* path = std::getenv("SPINNET_DATA"); path && *path) return path;
+#ifdef SPINNET_DEFAULT_DATA_DIR
+  if (std::error_code ec; *SPINNET_DEFAULT_DATA_DIR && std::filesystem::is_directory(SPINNET_DEFAULT_DATA_DIR, ec)) {
+    return SPINNET_DEFAULT_DATA_DIR;
+  }
+#endif
 #ifdef SPINNET_SOURCE_DIR
   const auto shared = std::filesystem::path(SPINNET_SOURCE_DIR).parent_path() / "shared" / "data";
   std::error_code ec;

@@ -61,7 +61,9 @@ struct FeatureScaling {
   void apply(Dataset& data) const;
 };
 
-/// The shared data folder: $SPINNET_DATA if set, else <source dir>/../shared/data when it exists,
+/// The shared data folder: $SPINNET_DATA if set, else the folder CMake found at configure time
+/// (SPINNET_DATA_DIR: ../shared/data next to the sources or next to the repository they were
+/// cloned from), else <source dir>/../shared/data when it exists,
 /// else "" (the caller must then be given a path).
 std::string default_data_directory();
 
