@@ -1,10 +1,7 @@
 #include "spinnet/hdf5_output.hpp"
 
-#include <fcntl.h>
 #include <hdf5.h>
-#include <unistd.h>
 
-#include <cerrno>
 #include <cstdio>
 #include <cstring>
 
@@ -152,27 +149,7 @@ void write_content(const std::string& file, const RunConfig& config, const Exper
 
 void write_results_h5(const std::string& path, const RunConfig& config, const ExperimentResult& result) {
   H5Eset_auto2(H5E_DEFAULT, nullptr, nullptr);  // errors become RunErrors naming the file, not HDF5 stacks
-  const std::string temporary = path + ".tmp." + std::to_string(::getpid());
-  try {
-    check_injected_write_failure(path);
-    write_content(temporary, config, result);
-  } catch (...) {
-    std::remove(temporary.c_str());
-    throw;
-  }
-  const int fd = ::open(temporary.c_str(), O_RDONLY);
-  const bool synced = fd >= 0 && ::fsync(fd) == 0;
-  const int saved = errno;
-  if (fd >= 0) ::close(fd);
-  if (!synced) {
-    std::remove(temporary.c_str());
-    throw RunError("cannot write " + path + ": " + std::strerror(saved));
-  }
-  if (std::rename(temporary.c_str(), path.c_str()) != 0) {
-    const int e = errno;
-    std::remove(temporary.c_str());
-    throw RunError("cannot rename " + temporary + " to " + path + ": " + std::strerror(e));
-  }
+  write_atomically_with(path, [&](const std::string& temporary) { write_content(temporary, config, result); });
 }
 
 }  // namespace spinnet

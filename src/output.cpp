@@ -46,16 +46,20 @@ void sync_directory(const std::string& directory) {
   ::close(fd);
 }
 
-void write_file_atomically(const std::string& path, const std::string& content) {
+void write_atomically_with(const std::string& path, const std::function<void(const std::string&)>& write) {
   check_injected_write_failure(path);
   const std::string temporary = path + ".tmp." + std::to_string(::getpid());
-  std::FILE* f = std::fopen(temporary.c_str(), "wb");
-  if (f == nullptr) throw RunError("cannot write " + temporary + ": " + std::strerror(errno));
-  const bool written = std::fwrite(content.data(), 1, content.size(), f) == content.size();
-  const bool flushed = std::fflush(f) == 0 && ::fsync(::fileno(f)) == 0;
+  try {
+    write(temporary);
+  } catch (...) {
+    std::remove(temporary.c_str());
+    throw;
+  }
+  const int fd = ::open(temporary.c_str(), O_RDONLY);
+  const bool synced = fd >= 0 && ::fsync(fd) == 0;
   const int saved = errno;
-  std::fclose(f);
-  if (!written || !flushed) {
+  if (fd >= 0) ::close(fd);
+  if (!synced) {
     std::remove(temporary.c_str());
     throw RunError("cannot write " + path + ": " + std::strerror(saved));
   }
@@ -64,6 +68,18 @@ void write_file_atomically(const std::string& path, const std::string& content) 
     std::remove(temporary.c_str());
     throw RunError("cannot rename " + temporary + " to " + path + ": " + std::strerror(e));
   }
+}
+
+void write_file_atomically(const std::string& path, const std::string& content) {
+  write_atomically_with(path, [&](const std::string& temporary) {
+    std::FILE* f = std::fopen(temporary.c_str(), "wb");
+    if (f == nullptr) throw RunError("cannot write " + temporary + ": " + std::strerror(errno));
+    const bool written = std::fwrite(content.data(), 1, content.size(), f) == content.size();
+    const bool flushed = std::fflush(f) == 0;
+    const int saved = errno;
+    std::fclose(f);
+    if (!written || !flushed) throw RunError("cannot write " + path + ": " + std::strerror(saved));
+  });
 }
 
 }  // namespace spinnet

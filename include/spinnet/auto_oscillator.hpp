@@ -151,17 +151,13 @@ struct AutoOscillatorModel {
 
     const T p = new_re * new_re + new_im * new_im;
     const std::uint32_t verdict = fast::is_finite(p) ? status_ok : status_not_finite;
-    const bool alive = status == status_ok && verdict == status_ok;
+    const bool alive = settle_status(verdict, step, status, failed_step);
     const State<T> next{alive ? new_re : s.re, alive ? new_im : s.im};
-    failed_step = (status == status_ok && verdict != status_ok) ? step : failed_step;
-    status = status == status_ok ? verdict : status;
 
     const T weight = (alive && step >= context.transient_steps) ? T(1) : T(0);
     const T pn = next.re * next.re + next.im * next.im;
     // Phase advance of c between the steps, measured clockwise: arg(c_n* c_{n+1}) with c ~ e^{-i w t}.
-    const T cross = s.re * next.im - s.im * next.re;
-    const T inner = s.re * next.re + s.im * next.im;
-    const T dphi = -fast::atan2(cross, inner);
+    const T dphi = -planar_angle(s.re, s.im, next.re, next.im);
     const T signal = c.signal_scale * next.re;
     const Sample<T> sample{weight * pn, weight * pn * pn, weight * next.re, weight * next.im, weight * dphi,
                            weight * signal * signal};

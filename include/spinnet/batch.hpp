@@ -49,6 +49,23 @@ enum DeviceStatus : std::uint32_t {
                              // drift limit in one step; vortex: the core reached the disk edge)
 };
 
+/// A device's first failure is sticky: records `verdict`, and the step it happened at, unless the
+/// device had already failed. Returns whether this step's result is kept (the device was ok and
+/// stays ok). Masks are combined as integers, not with &&: GCC vectorizes the step bodies then.
+SPINNET_HDI bool settle_status(std::uint32_t verdict, std::uint64_t step, std::uint32_t& status,
+                               std::uint64_t& failed_step) {
+  const bool alive = (status | verdict) == status_ok;
+  failed_step = (status == status_ok && verdict != status_ok) ? step : failed_step;
+  status = status == status_ok ? verdict : status;
+  return alive;
+}
+
+/// Counterclockwise angle from the planar vector (x0, y0) to (x1, y1), in (-pi, pi].
+template <class T>
+SPINNET_HDI T planar_angle(T x0, T y0, T x1, T y1) {
+  return fast::atan2(x0 * y1 - y0 * x1, x0 * x1 + y0 * y1);
+}
+
 /// What one step of one device produces.
 template <class State, class Sample, class T>
 struct StepOutcome {

@@ -236,11 +236,9 @@ struct MacrospinModel {
     const std::uint32_t verdict = !fast::is_finite(norm2)                ? status_not_finite
                                   : (norm2 > upper || norm2 < lower) ? status_out_of_bounds
                                                                      : status_ok;
-    const bool alive = status == status_ok && verdict == status_ok;
+    const bool alive = settle_status(verdict, step, status, failed_step);
     const T inverse_norm = alive ? T(1) / fast::sqrt(norm2) : T(1);
     const Vec3<T> updated = alive ? inverse_norm * raw : m;
-    failed_step = (status == status_ok && verdict != status_ok) ? step : failed_step;
-    status = status == status_ok ? verdict : status;
     // Branch-free accumulation (weight 0 or 1): the CPU backend vectorizes this body across devices.
     const bool record = alive && step >= context.transient_steps;
     const T weight = record ? T(1) : T(0);

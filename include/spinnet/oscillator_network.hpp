@@ -152,26 +152,22 @@ struct OscillatorNetworkModel {
     // The masks below are combined as integers, not with &&: GCC does not vectorize the mixed
     // boolean masks that && on these conditions produces in the network's step.
     const std::uint32_t verdict = fast::is_finite(total) ? status_ok : status_not_finite;
-    const bool alive = (status | verdict) == status_ok;
+    const bool alive = settle_status(verdict, step, status, failed_step);
     SPINNET_UNROLL
     for (int j = 0; j < M; ++j) {
       next.re[j] = alive ? next.re[j] : s.re[j];
       next.im[j] = alive ? next.im[j] : s.im[j];
     }
-    failed_step = (status == status_ok && verdict != status_ok) ? step : failed_step;
-    status = status == status_ok ? verdict : status;
     const T weight = (alive ? T(1) : T(0)) * (step >= context.transient_steps ? T(1) : T(0));
     Sample<T> sample;
     T signal = T(0);
     SPINNET_UNROLL
     for (int j = 0; j < M; ++j) {
       const T p = next.re[j] * next.re[j] + next.im[j] * next.im[j];
-      const T cross = s.re[j] * next.im[j] - s.im[j] * next.re[j];
-      const T inner = s.re[j] * next.re[j] + s.im[j] * next.im[j];
       const T v = c.oscillator[j].signal_scale * next.re[j];
       sample.power[j] = weight * p;
       sample.power2[j] = weight * p * p;
-      sample.phase[j] = -weight * fast::atan2(cross, inner);
+      sample.phase[j] = -weight * planar_angle(s.re[j], s.im[j], next.re[j], next.im[j]);
       sample.signal2[j] = weight * v * v;
       signal += v;  // the series network emits the sum of its oscillators' signals
     }

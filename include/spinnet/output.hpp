@@ -1,6 +1,7 @@
 // Run directories: creation with a writability check, and atomic writes.
 #pragma once
 
+#include <functional>
 #include <string>
 
 #include "spinnet/config.hpp"
@@ -15,6 +16,11 @@ void prepare_output_directory(const std::string& directory);
 /// Writes `content` to `path` through a temporary file in the same directory, fsync and a rename,
 /// so a reader never sees a partial file. Throws RunError naming `path` when a write fails.
 void write_file_atomically(const std::string& path, const std::string& content);
+
+/// The same for any writer: `write(temporary)` creates the whole file at a temporary path next to
+/// `path` (throwing on failure); it is then fsynced and renamed over `path`. On any failure the
+/// temporary is removed and a RunError names `path`. Counts as one write for fault injection.
+void write_atomically_with(const std::string& path, const std::function<void(const std::string& temporary)>& write);
 
 /// fsyncs a directory, so that a rename into it survives a crash.
 void sync_directory(const std::string& directory);

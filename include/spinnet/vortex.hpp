@@ -310,17 +310,13 @@ struct VortexModel {
     const T s2_new = new_x * new_x + new_y * new_y;
     const std::uint32_t verdict =
         fast::is_finite(s2_new) ? (s2_new < T(1) ? status_ok : status_core_expelled) : status_not_finite;
-    const bool alive = status == status_ok && verdict == status_ok;
+    const bool alive = settle_status(verdict, step, status, failed_step);
     const State<T> next{alive ? new_x : s.x, alive ? new_y : s.y};
-    failed_step = (status == status_ok && verdict != status_ok) ? step : failed_step;
-    status = status == status_ok ? verdict : status;
 
     const T weight = (alive && step >= context.transient_steps) ? T(1) : T(0);
     const T s2 = next.x * next.x + next.y * next.y;
     // Angle from u_n to u_{n+1}, counterclockwise positive, times p: positive along the gyration.
-    const T cross = s.x * next.y - s.y * next.x;
-    const T inner = s.x * next.x + s.y * next.y;
-    const T dphi = c.polarity * fast::atan2(cross, inner);
+    const T dphi = c.polarity * planar_angle(s.x, s.y, next.x, next.y);
     const T signal = c.signal_scale * next.y;
     const Sample<T> sample{weight * fast::sqrt(s2), weight * s2,    weight * next.x,
                            weight * next.y,         weight * dphi, weight * signal * signal};
