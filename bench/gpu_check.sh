@@ -171,6 +171,24 @@ if [ -n "$skipped" ]; then
 fi
 # Continue to the benchmark even when tests failed: its figures are worth the device time.
 
+begin_phase "compute-sanitizer (CUDA RF network)"
+# memcheck (out-of-bounds and misaligned accesses, leaks at exit) and racecheck (the shared-memory tile of
+# chain_weights_kernel) on the small CUDA RF cases; SPINNET_CUDA_SYNC=1 names the failing kernel.
+sanitizer=$(command -v compute-sanitizer || ls /usr/local/cuda/bin/compute-sanitizer 2>/dev/null || true)
+if [ -n "$sanitizer" ] && [ "$no_gpu" != 1 ]; then
+  for tool in memcheck racecheck; do
+    set +e
+    SPINNET_CUDA_SYNC=1 timeout 120 "$sanitizer" --tool "$tool" --error-exitcode 3 \
+      "$build/tests/test_rf_network_cuda" --gtest_filter='RfNetworkCuda.ForwardAndGradientsMatchCpu:RfNetworkCuda.AdamStepsMatchCpu' \
+      2>&1 | tail -n 15
+    code=${PIPESTATUS[0]}
+    set -e
+    if [ "$code" -ne 0 ]; then failures+=("compute-sanitizer $tool: exit $code"); fi
+  done
+else
+  echo "compute-sanitizer: not installed here (or rehearsal without a GPU); skipped"
+fi
+
 begin_phase "benchmark"
 json=${out:-$build}/macrospin_bench.json
 # shellcheck disable=SC2086  # SPINNET_BENCH_ARGS is a list of words
