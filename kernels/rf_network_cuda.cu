@@ -314,6 +314,8 @@ RfNetworkDevice::RfNetworkDevice(const std::vector<RfLayerShape>& layers, const 
                 static_cast<int>(shape.base_resonance.size()) == shape.junctions &&
                 static_cast<int>(shape.orientation.size()) == shape.junctions,
             "layer " + std::to_string(l) + ": inconsistent sizes");
+    require(shape.chains <= 65535, "layer " + std::to_string(l) + ": " + std::to_string(shape.chains) +
+                                       " chains, at most 65535 (one grid row of chain_weights_kernel per chain)");
     require(l == 0 || shape.inputs == layers[l - 1].chains,
             "layer " + std::to_string(l) + ": " + std::to_string(shape.inputs) + " tones, expected " +
                 std::to_string(layers[l - 1].chains));
