@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # One-shot GPU check for an NVIDIA machine (H200, sm_90), meant to finish in under 5 minutes:
 #   info -> dependencies -> configure (sm_90) -> build -> whole ctest suite (CUDA cases must run,
-#   not skip) -> macrospin_bench on the large batches (CPU at 1e5 devices, every CUDA case).
+#   not skip) -> macrospin_bench on the large batches (CPU at 1e5 devices, every CUDA case) ->
+#   oscillator_bench -> rfnet_bench (RF network training on cuBLAS against the CPU step).
 # Prints the commit, nvidia-smi, and the time of every phase. With OUT set (the device tool), the
 # log, the ctest log and the benchmark JSON are written under $OUT.
 #
@@ -19,6 +20,7 @@
 #   SPINNET_COMMIT          commit to print when the copy has no .git
 #   SPINNET_BENCH_FILTER    benchmark regex (default: CPU at 1e5 devices and all CUDA cases)
 #   SPINNET_BENCH_ARGS      extra macrospin_bench arguments, e.g. --spinnet_work_scale=0.5
+#   SPINNET_RF_BENCH_FILTER rfnet_bench regex (default: every CUDA case, the CPU step at batch 256)
 #   SPINNET_FORCE_DEBS=1    skip apt and unpack every carried .deb (to test that path)
 #   SPINNET_GPU_CHECK_NO_GPU=1  rehearsal on a machine without a GPU: no nvidia-smi needed,
 #                           skipped tests allowed (the CUDA cases skip there)
@@ -169,6 +171,24 @@ if [ -n "$skipped" ]; then
 fi
 # Continue to the benchmark even when tests failed: its figures are worth the device time.
 
+begin_phase "compute-sanitizer (CUDA RF network)"
+# memcheck (out-of-bounds and misaligned accesses, leaks at exit) and racecheck (the shared-memory tile of
+# chain_weights_kernel) on the small CUDA RF cases; SPINNET_CUDA_SYNC=1 names the failing kernel.
+sanitizer=$(command -v compute-sanitizer || ls /usr/local/cuda/bin/compute-sanitizer 2>/dev/null || true)
+if [ -n "$sanitizer" ] && [ "$no_gpu" != 1 ]; then
+  for tool in memcheck racecheck; do
+    set +e
+    SPINNET_CUDA_SYNC=1 timeout 120 "$sanitizer" --tool "$tool" --error-exitcode 3 \
+      "$build/tests/test_rf_network_cuda" --gtest_filter='RfNetworkCuda.ForwardAndGradientsMatchCpu:RfNetworkCuda.AdamStepsMatchCpu' \
+      2>&1 | tail -n 15
+    code=${PIPESTATUS[0]}
+    set -e
+    if [ "$code" -ne 0 ]; then failures+=("compute-sanitizer $tool: exit $code"); fi
+  done
+else
+  echo "compute-sanitizer: not installed here (or rehearsal without a GPU); skipped"
+fi
+
 begin_phase "benchmark"
 json=${out:-$build}/macrospin_bench.json
 # shellcheck disable=SC2086  # SPINNET_BENCH_ARGS is a list of words
@@ -210,6 +230,24 @@ for r in json.load(open(sys.argv[1]))["benchmarks"]:
     print(f"{name:<56} {rate:>12.3e} device-steps/s")
     if name in targets:
         print(f"target {name}: {rate:.3e} vs >= {targets[name]:.0e}: {'met' if rate >= targets[name] else 'NOT met'}")
+EOF
+fi
+begin_phase "rfnet benchmark"
+# RF network training (MNIST reference sizes 784 -> 128x256 -> 10x128): every CUDA case (training
+# step at batch 256/1024/4096, FP32 and TF32, inference, synaptic matrix) and the CPU step at 256.
+rf_json=${out:-$build}/rfnet_bench.json
+timeout 150 "$build/bench/rfnet_bench" --benchmark_filter="${SPINNET_RF_BENCH_FILTER:-Cuda|BM_MnistTrainingStep/256/|BM_ChainWeights/}" \
+  --benchmark_counters_tabular=true --benchmark_out="$rf_json" --benchmark_out_format=json ||
+  failures+=("rfnet benchmark: exit $?")
+if command -v python3 >/dev/null && [ -s "$rf_json" ]; then
+  python3 - "$rf_json" <<'EOF' || true
+import json, sys
+for r in json.load(open(sys.argv[1]))["benchmarks"]:
+    if r.get("error_occurred"):
+        print(f"{r['name']:<52} ERROR {r.get('error_message', '')}")
+        continue
+    unit = "samples/s" if "samples/s" in r else "lorentzians/s"
+    print(f"{r['name']:<52} {r['real_time']:>10.3f} {r['time_unit']}/iter {r.get(unit, float('nan')):>12.4g} {unit}")
 EOF
 fi
 if command -v nvidia-smi >/dev/null; then

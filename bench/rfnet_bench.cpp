@@ -2,13 +2,17 @@
 // tones -> 128 chains of 256 junctions -> 128 STNOs -> 10 chains of 128 junctions. One training
 // step = synaptic matrices from the frequencies (prepare), forward, backward, Adam update. Also the
 // synaptic-matrix kernel alone (Lorentzian evaluations per second) and the throughput against the
-// hidden width. Run: ./build/bench/rfnet_bench --benchmark_counters_tabular=true
+// hidden width. CUDA cases (*Cuda*) run the same step on the GPU (skipped without a device).
+// Run: ./build/bench/rfnet_bench --benchmark_counters_tabular=true
 #include <benchmark/benchmark.h>
 
 #include <random>
 
 #include "spinnet/rf_network.hpp"
 #include "spinnet/rf_training.hpp"
+#if defined(SPINNET_HAVE_CUDA)
+#include "spinnet/rf_network_cuda.hpp"
+#endif
 
 using namespace spinnet;
 
@@ -28,9 +32,14 @@ RfNetworkSpec mnist_network(int hidden) {
   return read_rf_network_config(reader, 784, 10, 0);
 }
 
-void training_step(benchmark::State& state, int hidden, int batch) {
+void training_step(benchmark::State& state, int hidden, int batch, const RfBackendOptions& backend = {}) {
+  if (backend.backend == Backend::cuda && !cuda_available()) {
+    state.SkipWithError("no CUDA device visible (or built without CUDA)");
+    return;
+  }
   flush_denormals_to_zero();  // as train_model does
-  RfNetworkModel<float> model(mnist_network(hidden));
+  const auto network = make_rf_network(mnist_network(hidden), backend);
+  RfTrainableNetwork<float>& model = *network;
   std::mt19937_64 rng(1);
   std::uniform_real_distribution<float> u(0, 1);
   RowMatrix<float> x(batch, 784), logits, dlogits;
@@ -59,6 +68,36 @@ BENCHMARK(BM_MnistTrainingStep)->Arg(64)->Arg(128)->Arg(256)->Arg(512)->Arg(1024
 void BM_MnistTrainingStepVsHidden(benchmark::State& state) { training_step(state, static_cast<int>(state.range(0)), 256); }
 BENCHMARK(BM_MnistTrainingStepVsHidden)->Arg(32)->Arg(64)->Arg(128)->Arg(256)->Arg(512)->Unit(benchmark::kMillisecond)->UseRealTime();
 
+// CUDA (cuBLAS): one training step as above, the batch uploaded once, logits and gradients
+// downloaded, Adam on the host. Skipped without a device. `tf32`: TF32 tensor-core products.
+void BM_MnistTrainingStepCuda(benchmark::State& state) {
+  training_step(state, 128, static_cast<int>(state.range(0)), RfBackendOptions{Backend::cuda, false, "bench"});
+}
+BENCHMARK(BM_MnistTrainingStepCuda)->Arg(256)->Arg(1024)->Arg(4096)->Unit(benchmark::kMillisecond)->UseRealTime();
+
+void BM_MnistTrainingStepCudaTf32(benchmark::State& state) {
+  training_step(state, 128, static_cast<int>(state.range(0)), RfBackendOptions{Backend::cuda, true, "bench"});
+}
+BENCHMARK(BM_MnistTrainingStepCudaTf32)->Arg(256)->Arg(1024)->Arg(4096)->Unit(benchmark::kMillisecond)->UseRealTime();
+
+// Inference only (what evaluate_model does per batch): upload, forward, logits back.
+void BM_MnistForwardCuda(benchmark::State& state) {
+  if (!cuda_available()) {
+    state.SkipWithError("no CUDA device visible (or built without CUDA)");
+    return;
+  }
+  const int batch = static_cast<int>(state.range(0));
+  const auto model = make_rf_network(mnist_network(128), RfBackendOptions{Backend::cuda, false, "bench"});
+  std::mt19937_64 rng(1);
+  std::uniform_real_distribution<float> u(0, 1);
+  RowMatrix<float> x(batch, 784), logits;
+  for (Eigen::Index i = 0; i < x.size(); ++i) x.data()[i] = u(rng);
+  for (auto _ : state) model->forward(x, logits);
+  state.counters["samples/s"] = benchmark::Counter(static_cast<double>(batch) * state.iterations(), benchmark::Counter::kIsRate);
+  state.counters["batch"] = batch;
+}
+BENCHMARK(BM_MnistForwardCuda)->Arg(1024)->Arg(10000)->Unit(benchmark::kMillisecond)->UseRealTime();
+
 // The synaptic matrix of the first layer alone: 784 x 128 x 256 = 25.7 M Lorentzians.
 void BM_ChainWeights(benchmark::State& state) {
   RfNetworkModel<float> model(mnist_network(128));
@@ -67,6 +106,25 @@ void BM_ChainWeights(benchmark::State& state) {
   state.counters["lorentzians/s"] = benchmark::Counter(lorentzians * state.iterations(), benchmark::Counter::kIsRate);
 }
 BENCHMARK(BM_ChainWeights)->Unit(benchmark::kMillisecond)->UseRealTime();
+
+// The same on the GPU: prepare() (parameter upload + chain_weights_kernel) and, to wait for it,
+// the download of the small last-layer W (10 x 128 floats).
+void BM_ChainWeightsCuda(benchmark::State& state) {
+  if (!cuda_available()) {
+    state.SkipWithError("no CUDA device visible (or built without CUDA)");
+    return;
+  }
+#if defined(SPINNET_HAVE_CUDA)
+  RfNetworkCuda model(mnist_network(128));
+  for (auto _ : state) {
+    model.prepare();
+    benchmark::DoNotOptimize(model.weights(1));
+  }
+  const double lorentzians = 784.0 * 128 * 256 + 128.0 * 10 * 128;
+  state.counters["lorentzians/s"] = benchmark::Counter(lorentzians * state.iterations(), benchmark::Counter::kIsRate);
+#endif
+}
+BENCHMARK(BM_ChainWeightsCuda)->Unit(benchmark::kMillisecond)->UseRealTime();
 
 }  // namespace
 

@@ -360,14 +360,10 @@ void compute_chain_weights(const T* input_frequency, int inputs, const T* base_r
     T* row = W + static_cast<std::size_t>(j) * inputs;
     for (int i = 0; i < inputs; ++i) row[i] = T(0);
     for (int k = 0; k < junctions; ++k) {
-      const std::size_t jk = static_cast<std::size_t>(j) * junctions + k;
-      const T m = resonance_multiplier ? resonance_multiplier[jk] : T(1);
-      const T f_r = (base_resonance[k] + shift[jk]) * m;
-      const T a = alpha[jk];
-      // The orientation sign folds into K_SD (exact: a sign flip).
-      const T K = orientation[k] > 0 ? K_SD : -K_SD;
+      const ChainJunction<T> c =
+          chain_junction(base_resonance, orientation, shift, resonance_multiplier, alpha, K_SD, junctions, j, k);
 #pragma omp simd
-      for (int i = 0; i < inputs; ++i) row[i] += spin_diode_response(input_frequency[i], f_r, a, K);
+      for (int i = 0; i < inputs; ++i) row[i] += spin_diode_response(input_frequency[i], c.f_r, c.alpha, c.K);
     }
   }
 }
@@ -380,15 +376,12 @@ void chain_shift_gradient(const T* input_frequency, int inputs, const T* base_re
   for (int j = 0; j < chains; ++j) {
     const T* g = dL_dW + static_cast<std::size_t>(j) * inputs;
     for (int k = 0; k < junctions; ++k) {
-      const std::size_t jk = static_cast<std::size_t>(j) * junctions + k;
-      const T m = resonance_multiplier ? resonance_multiplier[jk] : T(1);
-      const T f_r = (base_resonance[k] + shift[jk]) * m;
-      const T a = alpha[jk];
-      const T K = orientation[k] > 0 ? K_SD : -K_SD;
+      const ChainJunction<T> c =
+          chain_junction(base_resonance, orientation, shift, resonance_multiplier, alpha, K_SD, junctions, j, k);
       T sum = 0;
 #pragma omp simd reduction(+ : sum)
-      for (int i = 0; i < inputs; ++i) sum += g[i] * spin_diode_response_dfr(input_frequency[i], f_r, a, K);
-      dL_dshift[jk] = sum * m;  // df_r/dDelta = m
+      for (int i = 0; i < inputs; ++i) sum += g[i] * spin_diode_response_dfr(input_frequency[i], c.f_r, c.alpha, c.K);
+      dL_dshift[static_cast<std::size_t>(j) * junctions + k] = sum * c.m;  // df_r/dDelta = m
     }
   }
 }

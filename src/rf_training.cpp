@@ -17,6 +17,9 @@
 
 #include "spinnet/errors.hpp"
 #include "spinnet/output.hpp"
+#if defined(SPINNET_HAVE_CUDA)
+#include "spinnet/rf_network_cuda.hpp"
+#endif
 
 namespace spinnet {
 
@@ -48,6 +51,34 @@ double softmax_cross_entropy(const RowMatrix<T>& logits, const int* labels, RowM
 
 template double softmax_cross_entropy<float>(const RowMatrix<float>&, const int*, RowMatrix<float>*, int*);
 template double softmax_cross_entropy<double>(const RowMatrix<double>&, const int*, RowMatrix<double>*, int*);
+
+// ---------------------------------------------------------------------------------------------
+// Backend
+
+bool rf_backend_uses_cuda(const RfBackendOptions& options) {
+  switch (options.backend) {
+    case Backend::cpu: return false;
+    case Backend::automatic: return cuda_available();
+    case Backend::cuda:
+#if defined(SPINNET_HAVE_CUDA)
+      if (!cuda_available()) throw RunError(options.setting + " = cuda: no CUDA device is visible on this machine");
+      return true;
+#else
+      throw RunError(options.setting +
+                     " = cuda: this spinnet was built without the CUDA backend (configure with nvcc available)");
+#endif
+  }
+  return false;
+}
+
+std::unique_ptr<RfTrainableNetwork<float>> make_rf_network(const RfNetworkSpec& spec, const RfBackendOptions& options) {
+#if defined(SPINNET_HAVE_CUDA)
+  if (rf_backend_uses_cuda(options)) return std::make_unique<RfNetworkCuda>(spec, RfCudaOptions{options.tf32});
+#else
+  rf_backend_uses_cuda(options);  // throws when cuda was asked for
+#endif
+  return std::make_unique<RfNetworkModel<float>>(spec);
+}
 
 // ---------------------------------------------------------------------------------------------
 // Optimizer
@@ -439,6 +470,14 @@ RfExperiment read_rf_experiment(const json& config, const std::string& source) {
   t.patience = static_cast<int>(training.integer("patience", 0));
   t.seed = training.integer("seed", 0);
   t.training_spread = read_spread(training.object("variability_aware"));
+  const std::string backend = training.choice("backend", "cpu", {"cpu", "cuda", "auto"});
+  e.backend.backend = backend == "cpu" ? Backend::cpu : backend == "cuda" ? Backend::cuda : Backend::automatic;
+  if (const json* tf32 = training.raw("tf32")) {
+    if (!tf32->is_boolean()) throw ConfigError(training.path_of("tf32"), "true or false", describe(*tf32));
+    e.backend.tf32 = tf32->get<bool>();
+  }
+  training.record("tf32", e.backend.tf32);
+  e.backend.setting = training.path_of("backend");
   {
     ObjectReader augment = training.object("augment");
     t.augmentation.shift_pixels = augment.number("shift_pixels", 0.0, Bound::non_negative);
@@ -549,9 +588,10 @@ ExperimentData load_experiment_data(const DataOptions& options, const std::strin
 // Variability
 
 std::vector<VariabilityRow> variability_study(const RfNetworkSpec& spec, const Dataset& test, int classes,
-                                              const VariabilityOptions& options) {
+                                              const VariabilityOptions& options, const RfBackendOptions& backend) {
   std::vector<VariabilityRow> rows;
-  RfNetworkModel<float> model(spec);
+  const std::unique_ptr<RfTrainableNetwork<float>> network = make_rf_network(spec, backend);
+  RfTrainableNetwork<float>& model = *network;
   for (const std::string& parameter : options.parameters)
     for (double spread : options.spreads) {
       VariabilityRow row;
@@ -662,7 +702,8 @@ TrainingRunResult run_rf_experiment(const RfExperiment& experiment, const std::s
   RfNetworkSpec spec;
   SoftwareMlpSpec mlp_spec;
   std::unique_ptr<TrainableModel<float>> model;
-  RfNetworkModel<float>* rf = nullptr;
+  RfTrainableNetwork<float>* rf = nullptr;
+  const bool on_cuda = experiment.model == "rf_network" && rf_backend_uses_cuda(experiment.backend);
   SoftwareMlp<float>* mlp = nullptr;
   {
     json network_resolved = json::object();
@@ -675,7 +716,7 @@ TrainingRunResult run_rf_experiment(const RfExperiment& experiment, const std::s
     spec.encoding.scale = to_double(data.scaling.scale);
   }
   if (experiment.model == "rf_network") {
-    auto m = std::make_unique<RfNetworkModel<float>>(spec);
+    auto m = make_rf_network(spec, experiment.backend);
     rf = m.get();
     model = std::move(m);
   } else {
@@ -705,8 +746,10 @@ TrainingRunResult run_rf_experiment(const RfExperiment& experiment, const std::s
     if (!std::filesystem::exists(file)) throw RunError(file + ": no checkpoint to resume from");
     const json checkpoint = load_json_file(file);
     json a = checkpoint.value("config", json::object()), b = resolved;
-    if (a.contains("training")) a["training"].erase("epochs");
-    if (b.contains("training")) b["training"].erase("epochs");
+    // The backend changes where the arithmetic runs, not the problem: a run may continue on another.
+    for (json* c : {&a, &b})
+      if (c->contains("training"))
+        for (const char* key : {"epochs", "backend", "tf32"}) (*c)["training"].erase(key);
     if (a != b)
       throw ConfigError(file, "a checkpoint of the same config (only training.epochs may change)",
                         "a checkpoint of a different config");
@@ -771,10 +814,11 @@ TrainingRunResult run_rf_experiment(const RfExperiment& experiment, const std::s
                   {"test_accuracy", result.test.accuracy},
                   {"test_loss", result.test.loss},
                   {"train_samples_per_second_best_epoch", sps},
-                  {"seed", experiment.training.seed}};
+                  {"seed", experiment.training.seed},
+                  {"backend", on_cuda ? (experiment.backend.tf32 ? "cuda (tf32)" : "cuda") : "cpu"}};
   if (rf && experiment.variability.chips > 0) {
     if (progress) progress("variability: " + std::to_string(experiment.variability.chips) + " chips per spread");
-    const auto rows = variability_study(spec, data.test, classes, experiment.variability);
+    const auto rows = variability_study(spec, data.test, classes, experiment.variability, experiment.backend);
     write_text((out / "variability.csv").string(), variability_table_csv(rows));
     json table = json::array();
     for (const auto& r : rows) {

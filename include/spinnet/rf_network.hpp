@@ -118,10 +118,24 @@ void chain_shift_gradient(const T* input_frequency, int inputs, const T* base_re
                           const T* shift, const T* resonance_multiplier, const T* alpha, T K_SD, int chains,
                           int junctions, const T* dL_dW, T* dL_dshift);
 
+/// What training, evaluation and the variability study need from an RF network on any backend
+/// (RfNetworkModel on the CPU, RfNetworkCuda in rf_network_cuda.hpp): the trainable model, the
+/// fabricated chip it is evaluated on, and the trained values.
+template <class T>
+class RfTrainableNetwork : public TrainableModel<T> {
+ public:
+  /// Evaluate (and train) on a fabricated chip; nominal_chip() restores the design values. Call
+  /// prepare() before the next forward pass.
+  virtual void set_chip(const ChipDeviation& chip) = 0;
+  virtual void nominal_chip() = 0;
+  /// The trained values written back into a spec (the other fields copied from `base`).
+  virtual RfNetworkSpec to_spec(const RfNetworkSpec& base) const = 0;
+};
+
 /// Trainable form of an RfNetworkSpec in precision T (float for training, double for gradient
 /// checks). Holds the chip deviations it is evaluated on (nominal by default).
 template <class T>
-class RfNetworkModel final : public TrainableModel<T> {
+class RfNetworkModel final : public RfTrainableNetwork<T> {
  public:
   explicit RfNetworkModel(const RfNetworkSpec& spec);
 
@@ -132,11 +146,9 @@ class RfNetworkModel final : public TrainableModel<T> {
   void backward(const RowMatrix<T>& dlogits) override;
   std::vector<ParameterBlock<T>> parameters() override;
 
-  /// Evaluate (and train) on a fabricated chip; nominal_chip() restores the design values.
-  void set_chip(const ChipDeviation& chip);
-  void nominal_chip();
-  /// The trained values written back into a spec (the other fields copied from `base`).
-  RfNetworkSpec to_spec(const RfNetworkSpec& base) const;
+  void set_chip(const ChipDeviation& chip) override;
+  void nominal_chip() override;
+  RfNetworkSpec to_spec(const RfNetworkSpec& base) const override;
   /// Synaptic matrix of layer l as last prepared (chains x inputs).
   const RowMatrix<T>& weights(int layer) const { return layers_[layer].W; }
 

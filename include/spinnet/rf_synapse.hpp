@@ -46,6 +46,25 @@ SPINNET_HDI void spin_diode_response_and_dfr(T f_in, T f_r, T alpha, T K_SD, T& 
 /// 1-based k of the paper, i.e. +1, -1, +1, ... from the first junction.
 SPINNET_HDI int junction_orientation(int k) { return (k % 2 == 0) ? 1 : -1; }
 
+/// Junction k of chain j in a chain layer as the synaptic-matrix kernels see it (shared by the CPU
+/// loops in src/rf_network.cpp and the CUDA kernels in kernels/rf_network_cuda.cu):
+/// resonance f_r = (f0_k + Delta_jk) m_jk (m = resonance multiplier of a fabricated chip, 1 when
+/// `resonance_multiplier` is null), damping alpha_jk, and the orientation sign folded into the
+/// sensitivity (K = s_k K_SD: exact, a sign flip). Arrays are chains x junctions, rows contiguous.
+template <class T>
+struct ChainJunction {
+  T f_r, alpha, K, m;
+};
+
+template <class T>
+SPINNET_HDI ChainJunction<T> chain_junction(const T* base_resonance, const int* orientation, const T* shift,
+                                            const T* resonance_multiplier, const T* alpha, T K_SD, int junctions,
+                                            int j, int k) {
+  const long jk = static_cast<long>(j) * junctions + k;
+  const T m = resonance_multiplier ? resonance_multiplier[jk] : T(1);
+  return {(base_resonance[k] + shift[jk]) * m, alpha[jk], orientation[k] > 0 ? K_SD : -K_SD, m};
+}
+
 /// STNO neuron (universal auto-oscillator in its steady state; Slavin & Tiberkevich, IEEE Trans.
 /// Magn. 45, 1875 (2009)): normalized power p0 = (zeta - 1)/(zeta + Q), zeta = I/I_th, zero
 /// below threshold; emitted power P = A p0 R I^2.

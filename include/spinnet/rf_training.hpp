@@ -6,12 +6,14 @@
 
 #include <cstdint>
 #include <functional>
+#include <memory>
 #include <string>
 #include <vector>
 
 #include "spinnet/augmentation.hpp"
 #include "spinnet/config.hpp"
 #include "spinnet/dataset.hpp"
+#include "spinnet/engine.hpp"
 #include "spinnet/rf_network.hpp"
 #include "spinnet/software_mlp.hpp"
 #include "spinnet/trainable_model.hpp"
@@ -39,6 +41,23 @@ struct OptimizerState {
 /// One optimizer step: x -= s lr update(s g) per block (parameters scaled to O(1), see ParameterBlock).
 void optimizer_step(const OptimizerOptions& options, double learning_rate, std::vector<ParameterBlock<float>>& blocks,
                     OptimizerState& state);
+
+/// Where an RF network runs: cpu (RfNetworkModel<float>), cuda (RfNetworkCuda, cuBLAS) or auto
+/// (cuda when this build has the CUDA backend and a device is visible). `setting` names the choice
+/// in errors (the config key or the command-line option).
+struct RfBackendOptions {
+  Backend backend = Backend::cpu;
+  bool tf32 = false;  // cuda: TF32 tensor-core products (off: full float32)
+  std::string setting = "training.backend";
+};
+
+/// True when `options` selects the CUDA network. Throws RunError naming options.setting when cuda
+/// is asked for and this build has no CUDA backend or no device is visible.
+bool rf_backend_uses_cuda(const RfBackendOptions& options);
+
+/// An RF network on the chosen backend (see RfBackendOptions); both give the same results within
+/// float32 rounding (tests/test_rf_network_cuda.cpp).
+std::unique_ptr<RfTrainableNetwork<float>> make_rf_network(const RfNetworkSpec& spec, const RfBackendOptions& options);
 
 struct TrainingOptions {
   OptimizerOptions optimizer;
@@ -125,6 +144,7 @@ struct RfExperiment {
   json network;  // the "network" object, read when the network is built
   std::vector<int> mlp_hidden;  // software_mlp: hidden widths (default: the RF network's)
   TrainingOptions training;
+  RfBackendOptions backend;  // training.backend, training.tf32 (rf_network only)
   VariabilityOptions variability;
   json resolved;
 };
@@ -150,7 +170,7 @@ struct VariabilityRow {
   std::vector<double> calibrated_accuracies;  // after per-chip calibration (when enabled)
 };
 std::vector<VariabilityRow> variability_study(const RfNetworkSpec& spec, const Dataset& test, int classes,
-                                              const VariabilityOptions& options);
+                                              const VariabilityOptions& options, const RfBackendOptions& backend = {});
 
 /// variability.csv: parameter, spread, calibrated, chips, mean/std/min/p05/median/max accuracy.
 std::string variability_table_csv(const std::vector<VariabilityRow>& rows);

@@ -8,6 +8,7 @@
 #include <cstdlib>
 #include <filesystem>
 #include <iostream>
+#include <memory>
 
 #include "spinnet/config.hpp"
 #include "spinnet/dataset.hpp"
@@ -38,9 +39,21 @@ int plot_training(const std::string& directory) {
   return std::system(command.c_str()) == 0 ? 0 : exit_user_error;
 }
 
+/// --backend / --tf32 over what the config chose (or the cpu default).
+RfBackendOptions backend_from(const RfCommandOptions& o, RfBackendOptions chosen) {
+  if (!o.backend.empty()) {
+    chosen.backend = o.backend == "cpu" ? Backend::cpu : o.backend == "cuda" ? Backend::cuda : Backend::automatic;
+    chosen.setting = "--backend";
+  }
+  if (o.tf32) chosen.tf32 = true;
+  return chosen;
+}
+
 int run_train(const RfCommandOptions& o) {
   const json document = load_json_file(o.config);
-  const RfExperiment experiment = read_rf_experiment(document, o.config);
+  RfExperiment experiment = read_rf_experiment(document, o.config);
+  experiment.backend = backend_from(o, experiment.backend);
+  if (experiment.model == "rf_network") rf_backend_uses_cuda(experiment.backend);  // fail before loading data
   const std::string out =
       !o.out.empty() ? o.out : (std::filesystem::path("spinnet-out") / experiment.name).string();
   auto progress = [&](const std::string& line) {
@@ -55,6 +68,9 @@ int run_train(const RfCommandOptions& o) {
 }
 
 int run_evaluate(const RfCommandOptions& o) {
+  // The network file's training.backend is where it was trained, not where it is evaluated.
+  const RfBackendOptions backend = backend_from(o, RfBackendOptions{Backend::cpu, false, "--backend"});
+  rf_backend_uses_cuda(backend);
   const json document = load_json_file(o.network);
   const RfNetworkSpec spec = rf_network_from_json(document, o.network);
   if (!document.contains("config"))
@@ -72,8 +88,8 @@ int run_evaluate(const RfCommandOptions& o) {
   if (data.test.classes > spec.output_count())
     throw DataError(data.test.source + ": " + std::to_string(data.test.classes) + " classes, but " + o.network + " has " +
                     std::to_string(spec.output_count()) + " output chains");
-  RfNetworkModel<float> model(spec);
-  const EvaluationResult nominal = evaluate_model(model, data.test, spec.output_count());
+  const std::unique_ptr<RfTrainableNetwork<float>> model = make_rf_network(spec, backend);
+  const EvaluationResult nominal = evaluate_model(*model, data.test, spec.output_count());
   std::cout << o.network << ": test accuracy " << 100 * nominal.accuracy << " % (" << data.test.size()
             << " samples, nominal chip)\n";
   if (o.chips > 0) {
@@ -82,7 +98,7 @@ int run_evaluate(const RfCommandOptions& o) {
     v.spreads = o.spreads;
     v.parameters = o.parameters;
     v.calibration_precision = o.calibration;
-    const auto rows = variability_study(spec, data.test, spec.output_count(), v);
+    const auto rows = variability_study(spec, data.test, spec.output_count(), v, backend);
     for (const auto& row : rows)
       for (int calibrated = 0; calibrated < 2; ++calibrated) {
         const auto& a = calibrated ? row.calibrated_accuracies : row.accuracies;
@@ -111,6 +127,9 @@ void add_rf_commands(CLI::App& app, RfCommandOptions& o) {
   o.train->add_option("--threads", o.threads, "CPU threads (default: all)")->check(CLI::NonNegativeNumber);
   o.train->add_flag("--quiet", o.quiet, "no per-epoch progress");
   o.train->add_flag("--plot", o.plot, "draw PNG figures into the run directory (python3, matplotlib)");
+  o.train->add_option("--backend", o.backend, "auto, cpu or cuda (default: training.backend, cpu)")
+      ->check(CLI::IsMember({"auto", "cpu", "cuda"}));
+  o.train->add_flag("--tf32", o.tf32, "cuda: TF32 tensor-core matrix products (default: full float32)");
   o.evaluate = app.add_subcommand("evaluate", "evaluate a trained RF network file on its test data");
   o.evaluate->add_option("network", o.network, "trained network file (network.json of a run)")->required();
   o.evaluate->add_option("--data", o.data, "data file or folder (default: the one in the network's config)");
@@ -123,6 +142,9 @@ void add_rf_commands(CLI::App& app, RfCommandOptions& o) {
                          "also evaluate each chip after calibrating its resonances to this relative precision");
   o.evaluate->add_option("--out", o.out, "write variability.csv into this folder");
   o.evaluate->add_option("--threads", o.threads, "CPU threads (default: all)")->check(CLI::NonNegativeNumber);
+  o.evaluate->add_option("--backend", o.backend, "auto, cpu or cuda (default: cpu)")
+      ->check(CLI::IsMember({"auto", "cpu", "cuda"}));
+  o.evaluate->add_flag("--tf32", o.tf32, "cuda: TF32 tensor-core matrix products (default: full float32)");
 }
 
 std::optional<int> dispatch_rf_commands(const RfCommandOptions& o) {

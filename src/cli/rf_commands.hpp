@@ -17,6 +17,8 @@ struct RfCommandOptions {
   std::vector<std::string> parameters{"resonance"};
   double calibration = -1;
   bool quiet = false, plot = false;
+  std::string backend;  // --backend auto|cpu|cuda ("" = train: training.backend; evaluate: cpu)
+  bool tf32 = false;    // --tf32 (cuda: TF32 tensor-core products)
 };
 
 /// Adds the subcommands; keep the returned object alive until dispatch.
