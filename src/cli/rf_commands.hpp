@@ -1,4 +1,5 @@
-// `spinnet train` and `spinnet evaluate`: RF spintronic networks and the software MLP baseline.
+// `spinnet train`, `spinnet evaluate` and `spinnet size-study`: RF spintronic networks and the
+// software MLP baseline.
 #pragma once
 
 #include <CLI/CLI.hpp>
@@ -6,23 +7,27 @@
 #include <optional>
 #include <string>
 
+#include "spinnet/size_study.hpp"
+
 namespace spinnet::cli {
 
 struct RfCommandOptions {
   CLI::App* train = nullptr;
   CLI::App* evaluate = nullptr;
+  CLI::App* size_study = nullptr;
   std::string config, out, resume, network, data;
   int chips = 0, threads = 0;
   std::vector<double> spreads{0.01};
   std::vector<std::string> parameters{"resonance"};
   double calibration = -1;
   bool quiet = false, plot = false;
+  SizeStudyOptions study;  // size-study grid
 };
 
 /// Adds the subcommands; keep the returned object alive until dispatch.
 void add_rf_commands(CLI::App& app, RfCommandOptions& options);
 /// Runs the selected RF subcommand and returns its exit code (2 on a user error, with one line on
-/// stderr), or nothing when neither was selected.
+/// stderr), or nothing when none of them was selected.
 std::optional<int> dispatch_rf_commands(const RfCommandOptions& options);
 
 }  // namespace spinnet::cli
