@@ -48,8 +48,10 @@ json size_study_run_config(const json& base, const std::string& model, int depth
   config["model"] = model;
   const std::string name = base.value("name", fs::path(source).stem().string());
   config["name"] = name + "_" + fs::path(size_study_run_folder(model, depth, width, seed_index)).filename().string();
-  json& training = config["training"];
-  if (!training.is_object()) training = json::object();
+  // Built apart and stored last: config is an ordered_map (a vector), where inserting a key
+  // invalidates references to its values.
+  json training = config.value("training", json::object());
+  if (!training.is_object()) throw ConfigError(source + ": training", "an object", describe(training));
   const json seed = training.value("seed", json(0));
   if (!seed.is_number_unsigned() && !(seed.is_number_integer() && seed.get<long long>() >= 0))
     throw ConfigError(source + ": training.seed", "a non-negative integer", describe(seed));
@@ -60,6 +62,7 @@ json size_study_run_config(const json& base, const std::string& model, int depth
     if (options.baseline_learning_rate > 0) training["learning_rate"] = options.baseline_learning_rate;
     training.erase("variability_aware");  // a software MLP has no chips
   }
+  config["training"] = training;
   config.erase("variability");  // the size study measures the nominal network
   return config;
 }

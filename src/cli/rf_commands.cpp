@@ -156,14 +156,26 @@ void add_rf_commands(CLI::App& app, RfCommandOptions& o) {
   o.size_study = app.add_subcommand(
       "size-study", "train RF networks (and optionally the software MLP) over hidden widths and depths");
   auto* s = o.size_study;
+  const CLI::Validator positive_integer(
+      [](std::string& text) -> std::string {
+        std::size_t used = 0;
+        long value = 0;
+        try {
+          value = std::stol(text, &used);
+        } catch (const std::exception&) {
+          used = 0;
+        }
+        if (used != text.size() || value < 1) return "expected a positive integer, got \"" + text + "\"";
+        return "";
+      },
+      "INT>0");
   s->add_option("config", o.config, "JSON training config (its first layer is the hidden-layer template)");
   s->add_option("--widths", o.study.widths, "chains per hidden layer (default 16 32 64 128 256)")
-      ->expected(1, 1000)->check(CLI::PositiveNumber);
-  s->add_option("--depths", o.study.depths, "hidden STNO layers (default 1 2 3)")
-      ->expected(1, 1000)->check(CLI::PositiveNumber);
+      ->check(positive_integer);
+  s->add_option("--depths", o.study.depths, "hidden STNO layers (default 1 2 3)")->check(positive_integer);
   s->add_option("--seeds", o.study.seeds, "training seeds per size: config seed + 0 .. N-1 (default 3)")
-      ->check(CLI::PositiveNumber);
-  s->add_option("--epochs", o.study.epochs, "training epochs (default: the config's)")->check(CLI::PositiveNumber);
+      ->check(positive_integer);
+  s->add_option("--epochs", o.study.epochs, "training epochs (default: the config's)")->check(positive_integer);
   s->add_flag("--baseline", o.study.baseline, "also train the software MLP of the same shape");
   s->add_option("--baseline-lr", o.study.baseline_learning_rate, "learning rate of the MLP (default: the config's)")
       ->check(CLI::PositiveNumber);
