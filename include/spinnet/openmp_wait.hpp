@@ -11,7 +11,8 @@ namespace spinnet {
 /// Re-executes this program with OMP_WAIT_POLICY=passive unless OMP_WAIT_POLICY or GOMP_SPINCOUNT
 /// is already set (the user's choice stands). libgomp reads the variable when it is loaded, before
 /// main, hence the re-exec; call this first thing in main, before any thread or MPI starts. Returns
-/// (and the program runs with the default policy) when /proc/self/exe cannot be executed.
+/// (and the program runs with the default policy) when /proc/self/exe cannot be executed. Under a
+/// wrapper that is itself /proc/self/exe (valgrind), set OMP_WAIT_POLICY to skip the re-exec.
 void prefer_passive_openmp_wait(char** argv);
 
 }  // namespace spinnet
