@@ -233,6 +233,7 @@ Dataset load_digits8x8_csv(const std::string& path) {
   Dataset data;
   data.name = "digits8x8";
   data.source = path;
+  data.image_rows = data.image_cols = 8;
   data.features.resize(static_cast<Eigen::Index>(table.rows.size()), 64);
   for (std::size_t r = 0; r < table.rows.size(); ++r) {
     for (std::size_t c = 0; c < 64; ++c) {
@@ -301,6 +302,8 @@ Dataset load_mnist_idx(const std::string& images, const std::string& labels) {
   Dataset data;
   data.name = "mnist";
   data.source = images + ", " + labels;
+  data.image_rows = static_cast<int>(rows);
+  data.image_cols = static_cast<int>(cols);
   data.features.resize(static_cast<Eigen::Index>(count), static_cast<Eigen::Index>(rows * cols));
   for (std::size_t i = 0; i < count * rows * cols; ++i) data.features.data()[i] = image_bytes[16 + i];
   data.labels.reserve(count);
@@ -362,6 +365,8 @@ Dataset subset(const Dataset& data, const std::vector<std::size_t>& indices) {
   part.source = data.source;
   part.classes = data.classes;
   part.class_names = data.class_names;
+  part.image_rows = data.image_rows;
+  part.image_cols = data.image_cols;
   part.features.resize(static_cast<Eigen::Index>(indices.size()), data.features.cols());
   part.labels.reserve(indices.size());
   for (std::size_t i = 0; i < indices.size(); ++i) {

@@ -281,6 +281,11 @@ void train_model(TrainableModel<float>& model, const Dataset& train, const Datas
   std::vector<int> y;
   const std::size_t batch = static_cast<std::size_t>(std::max(options.batch_size, 1));
   const std::uint64_t steps_per_epoch = (train.size() + batch - 1) / batch;
+  const bool augment = options.augmentation.any();
+  if (augment && (train.image_rows <= 0 || static_cast<std::size_t>(train.image_rows) * train.image_cols !=
+                                               train.feature_count()))
+    throw RunError(train.source + ": training.augment needs images, but " + train.name + " samples are " +
+                   std::to_string(train.feature_count()) + " features without an image shape");
 
   for (int epoch = state.next_epoch; epoch < options.epochs; ++epoch) {
     const auto start = std::chrono::steady_clock::now();
@@ -292,6 +297,15 @@ void train_model(TrainableModel<float>& model, const Dataset& train, const Datas
     for (std::size_t begin = 0; begin < train.size(); begin += batch, ++step) {
       const std::size_t end = std::min(train.size(), begin + batch);
       gather_batch(train, order, begin, end, x, y);
+      if (augment) {
+        for (std::size_t r = 0; r < end - begin; ++r) {
+          const std::size_t sample = order[begin + r];
+          warp_image(draw_affine(options.augmentation, options.seed, epoch, sample), train.image_rows,
+                     train.image_cols, options.augmentation_fill,
+                     train.features.row(static_cast<Eigen::Index>(sample)).data(),
+                     x.row(static_cast<Eigen::Index>(r)).data());
+        }
+      }
       if (hooks.before_step) {
         hooks.before_step(step);
         model.prepare();
@@ -425,6 +439,20 @@ RfExperiment read_rf_experiment(const json& config, const std::string& source) {
   t.patience = static_cast<int>(training.integer("patience", 0));
   t.seed = training.integer("seed", 0);
   t.training_spread = read_spread(training.object("variability_aware"));
+  {
+    ObjectReader augment = training.object("augment");
+    t.augmentation.shift_pixels = augment.number("shift_pixels", 0.0, Bound::non_negative);
+    t.augmentation.rotation_deg = augment.number("rotation_deg", 0.0, Bound::non_negative);
+    t.augmentation.zoom = augment.number("zoom", 0.0, Bound::unit_interval);
+    augment.finish();
+    if (t.augmentation.any() && e.data.set != "mnist" && e.data.set != "digits8x8")
+      throw ConfigError(training.path_of("augment"), "an image data set (mnist or digits8x8)",
+                        "data.set \"" + e.data.set + "\"");
+    if (t.augmentation.any() && (e.data.scaling == "min_max" || e.data.scaling == "standardize"))
+      throw ConfigError(training.path_of("augment"),
+                        "data.scaling \"global_max\" or \"none\" (a per-pixel scaling does not commute with moving pixels)",
+                        "data.scaling \"" + e.data.scaling + "\"");
+  }
   training.finish();
 
   ObjectReader variability = top.object("variability");
@@ -710,7 +738,9 @@ TrainingRunResult run_rf_experiment(const RfExperiment& experiment, const std::s
     };
     hooks.before_evaluation = [rf] { rf->nominal_chip(); };
   }
-  train_model(*model, data.train, data.validation, experiment.training, state, hooks);
+  TrainingOptions training = experiment.training;
+  if (data.scaling.offset.size() > 0) training.augmentation_fill = -data.scaling.offset[0] * data.scaling.scale[0];
+  train_model(*model, data.train, data.validation, training, state, hooks);
 
   TrainingRunResult result;
   result.history = state.history;

@@ -96,14 +96,20 @@ TEST(RfTraining, SoftwareMlpLearnsTheSameProblem) {
 // Training 6 epochs in one go and training 3, writing the checkpoint to JSON text, reading it into
 // a fresh model and training 3 more must give the same parameters and losses to the last bit
 // (shuffles keyed by (seed, epoch), chip draws keyed by (seed, step), optimizer state saved).
-// Variability-aware training (a chip per minibatch) and a validation split are on, so every piece
-// of state is exercised.
+// Variability-aware training (a chip per minibatch), image augmentation (keyed by (seed, epoch,
+// sample)) and a validation split are on, so every piece of state is exercised.
 TEST(RfTraining, ResumedRunReproducesUninterruptedRun) {
-  const Dataset train = blocks_dataset(120, 1), validation = blocks_dataset(30, 3);
+  Dataset train = blocks_dataset(120, 1);
+  const Dataset validation = blocks_dataset(30, 3);
+  train.image_rows = 3;  // the 12 features as a 3 x 4 image, so that augmentation is exercised too
+  train.image_cols = 4;
   const RfNetworkSpec spec = blocks_network(4);
   TrainingOptions o = blocks_options();
   o.epochs = 6;
   o.patience = 100;
+  o.augmentation.shift_pixels = 0.5;
+  o.augmentation.rotation_deg = 5;
+  o.augmentation.zoom = 0.05;
 
   auto hooks_for = [&](RfNetworkModel<float>& model) {
     TrainingHooks hooks;

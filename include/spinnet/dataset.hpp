@@ -21,6 +21,7 @@ struct Dataset {
   std::vector<int> labels;  // 0 .. classes - 1
   int classes = 0;
   std::vector<std::string> class_names;  // optional, one per class
+  int image_rows = 0, image_cols = 0;    // images (row-major pixels): their shape; 0 otherwise
 
   std::size_t size() const { return labels.size(); }
   std::size_t feature_count() const { return static_cast<std::size_t>(features.cols()); }

@@ -16,6 +16,7 @@ enum class RandomStream : std::uint32_t {
   thermal = 0,      // Brown thermal field, one draw per integration step
   variability = 1,  // per-device parameter sampling (draw index = parameter slot)
   initial = 2,      // random initial states
+  augmentation = 3, // training-data augmentation (device id = sample index, counter = epoch)
 };
 
 /// Philox4x32-10 (Salmon, Moraes, Dror and Shaw, "Parallel random numbers: as easy as 1, 2, 3",

@@ -9,6 +9,7 @@
 #include <string>
 #include <vector>
 
+#include "spinnet/augmentation.hpp"
 #include "spinnet/config.hpp"
 #include "spinnet/dataset.hpp"
 #include "spinnet/rf_network.hpp"
@@ -46,6 +47,8 @@ struct TrainingOptions {
   int patience = 0;  // early stopping: epochs without validation improvement (0 = off)
   std::uint64_t seed = 0;
   ChipSpread training_spread;  // variability-aware training: a new chip per minibatch when any()
+  ImageAugmentation augmentation;  // image sets: a random affine map per sample and epoch when any()
+  float augmentation_fill = 0;     // the (scaled) value of a blank pixel
 };
 
 struct EpochRecord {
