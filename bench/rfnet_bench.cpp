@@ -8,6 +8,7 @@
 
 #include <random>
 
+#include "spinnet/openmp_wait.hpp"
 #include "spinnet/rf_network.hpp"
 #include "spinnet/rf_training.hpp"
 #if defined(SPINNET_HAVE_CUDA)
@@ -97,6 +98,46 @@ void BM_MnistForwardCuda(benchmark::State& state) {
   state.counters["batch"] = batch;
 }
 BENCHMARK(BM_MnistForwardCuda)->Arg(1024)->Arg(10000)->Unit(benchmark::kMillisecond)->UseRealTime();
+// Training step against hidden width and depth on the 8x8-digits shape of the size study
+// (configs/rfnet_size_study_digits8x8.json): 64 input tones, `depth` hidden layers of `width`
+// chains of 64 junctions, 10 readout chains (junctions = width), batch 32.
+void BM_TrainingStepSize(benchmark::State& state) {
+  const int width = static_cast<int>(state.range(0)), depth = static_cast<int>(state.range(1)), batch = 32;
+  json config = json::parse(R"({"input": {"tones": {"plan": "linear", "f_min_GHz": 2, "f_max_GHz": 12}},
+    "readout_scale_mV": 10, "layers": []})");
+  for (int l = 0; l < depth; ++l)
+    config["layers"].push_back({{"chains", width}, {"junctions", 64},
+                                {"resonances", {{"plan", "linear"}, {"f_min_GHz", 2}, {"f_max_GHz", 12}}}});
+  config["layers"].push_back({{"resonances", {{"plan", "geometric"}, {"f_min_GHz", 2}, {"f_max_GHz", 12}}}});
+  json resolved;
+  ObjectReader reader(config, "network", resolved);
+  flush_denormals_to_zero();
+  RfNetworkModel<float> model(read_rf_network_config(reader, 64, 10, 0));
+  std::mt19937_64 rng(1);
+  std::uniform_real_distribution<float> u(0, 1);
+  RowMatrix<float> x(batch, 64), logits, dlogits;
+  for (Eigen::Index i = 0; i < x.size(); ++i) x.data()[i] = u(rng);
+  std::vector<int> y(batch);
+  for (int b = 0; b < batch; ++b) y[b] = b % 10;
+  OptimizerOptions adam;
+  OptimizerState optimizer;
+  auto blocks = model.parameters();
+  for (auto _ : state) {
+    model.forward(x, logits);
+    softmax_cross_entropy<float>(logits, y.data(), &dlogits, nullptr);
+    model.backward(dlogits);
+    optimizer_step(adam, adam.learning_rate, blocks, optimizer);
+    model.prepare();
+  }
+  state.counters["samples/s"] = benchmark::Counter(static_cast<double>(batch) * state.iterations(), benchmark::Counter::kIsRate);
+  state.counters["width"] = width;
+  state.counters["depth"] = depth;
+}
+BENCHMARK(BM_TrainingStepSize)
+    ->ArgNames({"width", "depth"})
+    ->ArgsProduct({{16, 32, 64, 128, 256}, {1, 2, 3}})
+    ->Unit(benchmark::kMicrosecond)
+    ->UseRealTime();
 
 // The synaptic matrix of the first layer alone: 784 x 128 x 256 = 25.7 M Lorentzians.
 void BM_ChainWeights(benchmark::State& state) {
@@ -128,4 +169,11 @@ BENCHMARK(BM_ChainWeightsCuda)->Unit(benchmark::kMillisecond)->UseRealTime();
 
 }  // namespace
 
-BENCHMARK_MAIN();
+int main(int argc, char** argv) {
+  spinnet::prefer_passive_openmp_wait(argv);  // as the spinnet CLI does (openmp_wait.hpp)
+  benchmark::Initialize(&argc, argv);
+  if (benchmark::ReportUnrecognizedArguments(argc, argv)) return 1;
+  benchmark::RunSpecifiedBenchmarks();
+  benchmark::Shutdown();
+  return 0;
+}

@@ -351,11 +351,23 @@ ChipDeviation calibrate_chip(const ChipDeviation& chip, double precision, std::u
 // ---------------------------------------------------------------------------------------------
 // Kernels
 
+namespace {
+
+/// Smallest work (Lorentzian evaluations, or multiply-adds of a product) worth an OpenMP region:
+/// about 0.6 ms on one core (13 G Lorentzians/s measured by BM_ChainWeights; products run faster).
+/// Below it a region costs more than it shares: threads are woken and joined at every optimizer
+/// step, and on a busy machine a descheduled partner stalls the other for a time slice. The 8x8
+/// digits network (64 x 128 x 64 Lorentzians, batch 32) stays on one thread; the MNIST reference
+/// layer (784 x 128 x 256) is split.
+constexpr long min_parallel_work = 8000000;
+
+}  // namespace
+
 template <class T>
 void compute_chain_weights(const T* input_frequency, int inputs, const T* base_resonance, const int* orientation,
                            const T* shift, const T* resonance_multiplier, const T* alpha, T K_SD, int chains,
                            int junctions, T* W) {
-#pragma omp parallel for schedule(static) if (static_cast<long>(chains) * junctions * inputs > 200000)
+#pragma omp parallel for schedule(static) if (static_cast<long>(chains) * junctions * inputs >= min_parallel_work)
   for (int j = 0; j < chains; ++j) {
     T* row = W + static_cast<std::size_t>(j) * inputs;
     for (int i = 0; i < inputs; ++i) row[i] = T(0);
@@ -372,7 +384,7 @@ template <class T>
 void chain_shift_gradient(const T* input_frequency, int inputs, const T* base_resonance, const int* orientation,
                           const T* shift, const T* resonance_multiplier, const T* alpha, T K_SD, int chains,
                           int junctions, const T* dL_dW, T* dL_dshift) {
-#pragma omp parallel for schedule(static) if (static_cast<long>(chains) * junctions * inputs > 200000)
+#pragma omp parallel for schedule(static) if (static_cast<long>(chains) * junctions * inputs >= min_parallel_work)
   for (int j = 0; j < chains; ++j) {
     const T* g = dL_dW + static_cast<std::size_t>(j) * inputs;
     for (int k = 0; k < junctions; ++k) {
@@ -387,10 +399,10 @@ void chain_shift_gradient(const T* input_frequency, int inputs, const T* base_re
 }
 
 // ---------------------------------------------------------------------------------------------
-// Matrix products split into one coarse block per OpenMP thread (Eigen single-threaded inside a
-// parallel region). Eigen's own threaded GEMM synchronizes its threads many times per product with
-// spin waits; on a shared, oversubscribed CPU a descheduled partner stalls the other (measured 6x
-// slower MNIST training than these independent blocks).
+// Matrix products split into one coarse block per OpenMP thread (Eigen never threads itself:
+// EIGEN_DONT_PARALLELIZE, CMakeLists.txt). Eigen's own threaded GEMM synchronizes its threads many
+// times per product with spin waits; on a shared, oversubscribed CPU a descheduled partner stalls
+// the other (measured 6x slower MNIST training than these independent blocks).
 
 namespace {
 
@@ -399,7 +411,7 @@ std::pair<Eigen::Index, Eigen::Index> block_of(Eigen::Index n, int part, int par
   return {begin, end - begin};
 }
 
-bool worth_threads(Eigen::Index a, Eigen::Index b, Eigen::Index c) { return a * b * c > 2000000; }
+bool worth_threads(Eigen::Index a, Eigen::Index b, Eigen::Index c) { return a * b * c >= min_parallel_work; }
 
 /// out = in * W^T (+ nothing), split over the columns of out (rows of W).
 template <class T>

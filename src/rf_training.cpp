@@ -759,11 +759,14 @@ TrainingRunResult run_rf_experiment(const RfExperiment& experiment, const std::s
   TrainingHooks hooks;
   hooks.on_epoch = [&](const EpochRecord& r) {
     if (!progress) return;
-    char line[256];
-    std::snprintf(line, sizeof line,
-                  "epoch %3d/%d  lr %.2e  loss %.4f  acc %.2f%%  val_loss %.4f  val_acc %.2f%%  %.0f samples/s", r.epoch,
-                  experiment.training.epochs, r.learning_rate, r.train_loss, 100 * r.train_accuracy, r.validation_loss,
-                  100 * r.validation_accuracy, r.samples_per_second);
+    char line[256], validation[64] = "";
+    // Without a validation split there is no validation loss or accuracy to show.
+    if (data.validation.size() > 0)
+      std::snprintf(validation, sizeof validation, "  val_loss %.4f  val_acc %.2f%%", r.validation_loss,
+                    100 * r.validation_accuracy);
+    std::snprintf(line, sizeof line, "epoch %3d/%d  lr %.2e  loss %.4f  acc %.2f%%%s  %.0f samples/s", r.epoch,
+                  experiment.training.epochs, r.learning_rate, r.train_loss, 100 * r.train_accuracy, validation,
+                  r.samples_per_second);
     progress(line);
   };
   hooks.on_checkpoint = [&](const TrainingState& s) {
@@ -785,11 +788,27 @@ TrainingRunResult run_rf_experiment(const RfExperiment& experiment, const std::s
   TrainingRunResult result;
   result.history = state.history;
   result.best_epoch = state.best_epoch;
-  double sps = 0;
-  for (const auto& r : state.history) sps = std::max(sps, r.samples_per_second);
+  double sps = 0, mean_sps = 0, train_seconds = 0;
+  for (const auto& r : state.history) {
+    sps = std::max(sps, r.samples_per_second);
+    mean_sps += r.samples_per_second / state.history.size();
+    train_seconds += r.seconds;
+  }
   result.train_samples_per_second = sps;
   if (rf) rf->nominal_chip(), rf->prepare();
-  result.test = evaluate_model(*model, data.test, classes);
+  // Evaluation throughput: the test set is evaluated again until 0.1 s have passed (a small test
+  // set takes about a millisecond, too short to time once).
+  const auto evaluation_start = std::chrono::steady_clock::now();
+  std::size_t evaluated = 0;
+  double evaluation_seconds = 0;
+  do {
+    result.test = evaluate_model(*model, data.test, classes);
+    evaluated += data.test.size();
+    evaluation_seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - evaluation_start).count();
+  } while (evaluation_seconds < 0.1 && data.test.size() > 0);
+  result.evaluation_samples_per_second = evaluated / std::max(evaluation_seconds, 1e-9);
+  std::size_t parameter_count = 0;
+  for (const auto& b : model->parameters()) parameter_count += b.size;
 
   json trained;
   if (rf) {
@@ -814,6 +833,10 @@ TrainingRunResult run_rf_experiment(const RfExperiment& experiment, const std::s
                   {"test_accuracy", result.test.accuracy},
                   {"test_loss", result.test.loss},
                   {"train_samples_per_second_best_epoch", sps},
+                  {"train_samples_per_second_mean", mean_sps},
+                  {"train_seconds", train_seconds},
+                  {"evaluation_samples_per_second", result.evaluation_samples_per_second},
+                  {"parameter_count", parameter_count},
                   {"seed", experiment.training.seed},
                   {"backend", on_cuda ? (experiment.backend.tf32 ? "cuda (tf32)" : "cuda") : "cpu"}};
   if (rf && experiment.variability.chips > 0) {

@@ -223,7 +223,7 @@ TEST(RfTraining, CliReportsBadDataOnOneLine) {
 
 // The shipped configs read without error (the CLI's train path parses them the same way).
 TEST(RfTraining, ShippedConfigsRead) {
-  for (const char* name : {"rfnet_digits8x8", "rfnet_mnist", "rfnet_drones"}) {
+  for (const char* name : {"rfnet_digits8x8", "rfnet_mnist", "rfnet_drones", "rfnet_size_study_digits8x8"}) {
     const auto file = test::source_dir() / "configs" / (std::string(name) + ".json");
     ASSERT_TRUE(std::filesystem::is_regular_file(file)) << file;
     EXPECT_NO_THROW(read_rf_experiment(load_json_file(file.string()), file.string())) << name;
@@ -255,4 +255,25 @@ TEST(RfTraining, TrainThenEvaluateDigitsFromTheCli) {
   char expected[64];
   std::snprintf(expected, sizeof expected, "test accuracy %g %%", 100 * trained);
   EXPECT_NE(e.out.find(expected), std::string::npos) << e.out << " (expected " << expected << ")";
+}
+
+// The per-epoch progress line shows validation loss and accuracy only when there is a validation
+// split (without one it printed "val_acc 0.00%").
+TEST(RfTraining, ProgressShowsValidationOnlyWithASplit) {
+  if (default_data_directory().empty()) GTEST_SKIP() << "no shared data folder (set SPINNET_DATA)";
+  test::TempDir scratch;
+  json config = load_json_file((test::source_dir() / "configs" / "rfnet_digits8x8.json").string());
+  config["training"]["epochs"] = 1;
+  config["variability"]["chips"] = 0;
+  for (double validation : {0.0, 0.2}) {
+    config["data"]["validation_fraction"] = validation;
+    const auto file = scratch / "digits.json";
+    test::write_text(file, config.dump());
+    const auto r = test::run_cli({"train", file.string(), "--out", (scratch / "run").string(), "--threads", "1"},
+                                 scratch.path());
+    ASSERT_EQ(r.exit_code, 0) << r.err;
+    ASSERT_NE(r.err.find("epoch   1/1"), std::string::npos) << r.err;
+    EXPECT_EQ(r.err.find("val_acc") != std::string::npos, validation > 0) << r.err;
+    std::filesystem::remove_all(scratch / "run");
+  }
 }

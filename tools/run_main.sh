@@ -16,16 +16,12 @@ cmake --build "$build" -j "$(nproc)" --target spinnet
 config=${1:-configs/rfnet_digits8x8.json}
 shift $(( $# > 0 ? 1 : 0 ))
 command=run
-extra=()
 if grep -Eq '"model"[[:space:]]*:[[:space:]]*"(rf_network|software_mlp)"' "$config"; then
   command=train
-  # Small networks (the digits net: batch 32, 64-128-10) train about 5x faster on one thread than
-  # on two: the per-step parallel regions cost more than they share. Give --threads to override.
-  [[ " $* " == *" --threads"* ]] || extra=(--threads 1)
 fi
 # Progress goes to stderr; the summary line on stdout names the run directory.
 status=0
-summary=$("./$build/spinnet" "$command" "$config" --plot "${extra[@]}" "$@") || status=$?
+summary=$("./$build/spinnet" "$command" "$config" --plot "$@") || status=$?
 echo "$summary"
 out=$(sed -n 's/.*; results in //p' <<<"$summary" | tail -n 1)
 if [ -n "$out" ]; then

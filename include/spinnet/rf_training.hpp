@@ -179,7 +179,8 @@ struct TrainingRunResult {
   EvaluationResult test;
   std::vector<EpochRecord> history;
   int best_epoch = -1;
-  double train_samples_per_second = 0;
+  double train_samples_per_second = 0;       // best epoch
+  double evaluation_samples_per_second = 0;  // test set, nominal chip
 };
 
 /// Runs a whole experiment into `out_dir` (resolved.json, history.csv, confusion.csv, network.json,

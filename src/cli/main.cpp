@@ -14,6 +14,7 @@
 #include "spinnet/engine.hpp"
 #include "spinnet/errors.hpp"
 #include "spinnet/experiment.hpp"
+#include "spinnet/openmp_wait.hpp"
 #include "spinnet/output.hpp"
 #include "spinnet/progress.hpp"
 #include "spinnet/run_config.hpp"
@@ -215,6 +216,7 @@ int run_command(const RunArguments& args, const spinnet::MpiWorld& world) {
 }  // namespace
 
 int main(int argc, char** argv) {
+  spinnet::prefer_passive_openmp_wait(argv);  // openmp_wait.hpp: may re-execute this program once
   spinnet::MpiWorld world;
   try {
     world = spinnet::mpi_start(&argc, &argv);

@@ -1,5 +1,6 @@
-// `spinnet train CONFIG [--out DIR] [--resume DIR]` and `spinnet evaluate NETWORK_FILE [--data PATH]
-// [--chips N --spread x --parameter p]` (docs/rfnet.md).
+// `spinnet train CONFIG [--out DIR] [--resume DIR]`, `spinnet evaluate NETWORK_FILE [--data PATH]
+// [--chips N --spread x --parameter p]` and `spinnet size-study CONFIG --widths ... --depths ...
+// --out DIR` (docs/rfnet.md).
 #include "rf_commands.hpp"
 
 #include <omp.h>
@@ -22,16 +23,17 @@ namespace {
 
 constexpr int exit_user_error = 2;
 
-int plot_training(const std::string& directory) {
-  const char* override_path = std::getenv("SPINNET_PLOT_TRAINING_SCRIPT");
-  const std::string script =
-      override_path ? override_path : std::string(SPINNET_SOURCE_DIR) + "/tools/plot_training.py";
+/// Runs a plotting script of tools/ on a directory (`override_variable` names the environment
+/// variable that replaces the script's path).
+int run_plot_script(const std::string& name, const char* override_variable, const std::string& directory) {
+  const char* override_path = std::getenv(override_variable);
+  const std::string script = override_path ? override_path : std::string(SPINNET_SOURCE_DIR) + "/tools/" + name;
   const char* python_override = std::getenv("SPINNET_PYTHON");
   const std::string python = python_override                              ? python_override
                              : std::filesystem::exists("/usr/bin/python3") ? "/usr/bin/python3"
                                                                            : "python3";
   if (!std::filesystem::exists(script)) {
-    std::cerr << "spinnet: --plot: plotting script " << script << " not found (set SPINNET_PLOT_TRAINING_SCRIPT)\n";
+    std::cerr << "spinnet: --plot: plotting script " << script << " not found (set " << override_variable << ")\n";
     return exit_user_error;
   }
   std::cout.flush();
@@ -63,7 +65,7 @@ int run_train(const RfCommandOptions& o) {
   std::cout << "spinnet: " << experiment.name << " (" << experiment.model << "): test accuracy "
             << 100 * result.test.accuracy << " % after " << result.history.size() << " epochs ("
             << result.train_samples_per_second << " training samples/s); results in " << out << "\n";
-  if (o.plot) return plot_training(out);
+  if (o.plot) return run_plot_script("plot_training.py", "SPINNET_PLOT_TRAINING_SCRIPT", out);
   return 0;
 }
 
@@ -117,6 +119,33 @@ int run_evaluate(const RfCommandOptions& o) {
   return 0;
 }
 
+int run_size_study_command(const RfCommandOptions& o) {
+  json base;
+  std::string source = o.config, out = o.out;
+  SizeStudyOptions study = o.study;
+  if (!o.resume.empty()) {
+    if (!o.config.empty()) throw RunError("spinnet size-study: give a config file or --resume DIR, not both");
+    read_size_study(o.resume, base, source, study);
+    out = o.resume;
+  } else {
+    if (o.config.empty()) throw RunError("spinnet size-study: give a config file, or --resume DIR");
+    base = load_json_file(o.config);
+    if (out.empty()) {
+      const std::string name = base.is_object() ? base.value("name", std::filesystem::path(o.config).stem().string())
+                                                : std::filesystem::path(o.config).stem().string();
+      out = (std::filesystem::path("spinnet-out") / (name + "_size_study")).string();
+    }
+  }
+  auto progress = [&](const std::string& line) {
+    if (!o.quiet) std::fprintf(stderr, "%s\n", line.c_str());
+  };
+  const auto runs = run_size_study(base, source, study, out, progress);
+  std::cout << size_study_table_text(runs) << "spinnet: size study of " << source << ": " << runs.size()
+            << " runs; results in " << out << "\n";
+  if (o.plot) return run_plot_script("plot_size_study.py", "SPINNET_PLOT_SIZE_STUDY_SCRIPT", out);
+  return 0;
+}
+
 }  // namespace
 
 void add_rf_commands(CLI::App& app, RfCommandOptions& o) {
@@ -145,13 +174,47 @@ void add_rf_commands(CLI::App& app, RfCommandOptions& o) {
   o.evaluate->add_option("--backend", o.backend, "auto, cpu or cuda (default: cpu)")
       ->check(CLI::IsMember({"auto", "cpu", "cuda"}));
   o.evaluate->add_flag("--tf32", o.tf32, "cuda: TF32 tensor-core matrix products (default: full float32)");
+
+  o.size_study = app.add_subcommand(
+      "size-study", "train RF networks (and optionally the software MLP) over hidden widths and depths");
+  auto* s = o.size_study;
+  const CLI::Validator positive_integer(
+      [](std::string& text) -> std::string {
+        std::size_t used = 0;
+        long value = 0;
+        try {
+          value = std::stol(text, &used);
+        } catch (const std::exception&) {
+          used = 0;
+        }
+        if (used != text.size() || value < 1) return "expected a positive integer, got \"" + text + "\"";
+        return "";
+      },
+      "INT>0");
+  s->add_option("config", o.config, "JSON training config (its first layer is the hidden-layer template)");
+  s->add_option("--widths", o.study.widths, "chains per hidden layer (default 16 32 64 128 256)")
+      ->check(positive_integer);
+  s->add_option("--depths", o.study.depths, "hidden STNO layers (default 1 2 3)")->check(positive_integer);
+  s->add_option("--seeds", o.study.seeds, "training seeds per size: config seed + 0 .. N-1 (default 3)")
+      ->check(positive_integer);
+  s->add_option("--epochs", o.study.epochs, "training epochs (default: the config's)")->check(positive_integer);
+  s->add_flag("--baseline", o.study.baseline, "also train the software MLP of the same shape");
+  s->add_option("--baseline-lr", o.study.baseline_learning_rate, "learning rate of the MLP (default: the config's)")
+      ->check(CLI::PositiveNumber);
+  s->add_option("--out", o.out, "study directory (default: spinnet-out/<config name>_size_study)");
+  s->add_option("--resume", o.resume, "continue the study in this directory (finished runs are kept)");
+  s->add_option("--threads", o.threads, "CPU threads (default: all)")->check(CLI::NonNegativeNumber);
+  s->add_flag("--quiet", o.quiet, "no per-run progress");
+  s->add_flag("--plot", o.plot, "draw size_study.png into the study directory (python3, matplotlib)");
 }
 
 std::optional<int> dispatch_rf_commands(const RfCommandOptions& o) {
   const bool train = o.train && o.train->parsed(), evaluate = o.evaluate && o.evaluate->parsed();
-  if (!train && !evaluate) return std::nullopt;
+  const bool size_study = o.size_study && o.size_study->parsed();
+  if (!train && !evaluate && !size_study) return std::nullopt;
   if (o.threads > 0) omp_set_num_threads(o.threads);
   try {
+    if (size_study) return run_size_study_command(o);
     return train ? run_train(o) : run_evaluate(o);
   } catch (const ConfigError& e) {
     std::cerr << "spinnet: " << e.what() << "\n";

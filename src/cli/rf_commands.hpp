@@ -1,4 +1,5 @@
-// `spinnet train` and `spinnet evaluate`: RF spintronic networks and the software MLP baseline.
+// `spinnet train`, `spinnet evaluate` and `spinnet size-study`: RF spintronic networks and the
+// software MLP baseline.
 #pragma once
 
 #include <CLI/CLI.hpp>
@@ -6,11 +7,14 @@
 #include <optional>
 #include <string>
 
+#include "spinnet/size_study.hpp"
+
 namespace spinnet::cli {
 
 struct RfCommandOptions {
   CLI::App* train = nullptr;
   CLI::App* evaluate = nullptr;
+  CLI::App* size_study = nullptr;
   std::string config, out, resume, network, data;
   int chips = 0, threads = 0;
   std::vector<double> spreads{0.01};
@@ -19,12 +23,13 @@ struct RfCommandOptions {
   bool quiet = false, plot = false;
   std::string backend;  // --backend auto|cpu|cuda ("" = train: training.backend; evaluate: cpu)
   bool tf32 = false;    // --tf32 (cuda: TF32 tensor-core products)
+  SizeStudyOptions study;  // size-study grid
 };
 
 /// Adds the subcommands; keep the returned object alive until dispatch.
 void add_rf_commands(CLI::App& app, RfCommandOptions& options);
 /// Runs the selected RF subcommand and returns its exit code (2 on a user error, with one line on
-/// stderr), or nothing when neither was selected.
+/// stderr), or nothing when none of them was selected.
 std::optional<int> dispatch_rf_commands(const RfCommandOptions& options);
 
 }  // namespace spinnet::cli
