@@ -81,6 +81,14 @@ RfNetworkSpec read_rf_network_config(ObjectReader& network, int input_count, int
   spec.train_bias_voltage = neurons.raw("train_bias_voltage") ? neurons.raw("train_bias_voltage")->get<bool>() : false;
   neurons.record("train_gain", spec.train_gain);
   neurons.record("train_bias_voltage", spec.train_bias_voltage);
+  const std::string init = neurons.choice("init", "config", {"config", "data"});
+  spec.neuron_init.from_data = init == "data";
+  spec.neuron_init.current_over_I_th = neurons.number("init_current_over_I_th", 2.5, Bound::positive);
+  spec.neuron_init.spread_over_I_th = neurons.number("init_spread_over_I_th", 0.75, Bound::positive);
+  if (!(spec.neuron_init.current_over_I_th > 1 && spec.neuron_init.current_over_I_th < limit))
+    throw ConfigError(neurons.path_of("init_current_over_I_th"),
+                      "a current between threshold (1) and the limit (I_max_over_I_th = " + std::to_string(limit) + ")",
+                      std::to_string(spec.neuron_init.current_over_I_th));
   neurons.finish();
 
   std::vector<ObjectReader> layer_readers = network.objects("layers");
@@ -616,6 +624,36 @@ RfNetworkSpec RfNetworkModel<T>::to_spec(const RfNetworkSpec& base) const {
       spec.neurons[l].bias_voltage_V[j] = neurons_[l].bias_voltage[j];
     }
   return spec;
+}
+
+void initialize_neurons_from_data(RfNetworkSpec& spec, const RowMatrix<float>& x, double center_over_I_th,
+                                  double spread_over_I_th) {
+  const Eigen::Index batch = x.rows();
+  if (batch < 2 || spec.neurons.empty()) return;
+  RowMatrix<double> input = x.cast<double>() * spec.encoding.max_power_W;  // tone powers
+  for (std::size_t l = 0; l + 1 < spec.layers.size(); ++l) {
+    const RfChainLayer& layer = spec.layers[l];
+    const int chains = layer.chains(), junctions = layer.junctions();
+    std::vector<double> alpha(static_cast<std::size_t>(chains) * junctions, layer.alpha);
+    RowMatrix<double> shift = layer.shift_Hz, W(chains, layer.inputs());
+    compute_chain_weights<double>(layer.input_frequency_Hz.data(), layer.inputs(), layer.base_resonance_Hz.data(),
+                                  layer.orientation.data(), shift.data(), nullptr, alpha.data(), layer.K_SD_V_per_W,
+                                  chains, junctions, W.data());
+    RowMatrix<double> V = input * W.transpose();
+    RfNeuronLayer& neurons = spec.neurons[l];
+    const double I_th = neurons.stno.I_th;
+    RowMatrix<double> power(batch, chains);
+    for (int j = 0; j < chains; ++j) {
+      V.col(j).array() += layer.bias_V[j];
+      const double mean = V.col(j).mean();
+      const double sigma = std::sqrt((V.col(j).array() - mean).square().mean());
+      if (sigma > 1e-12 * std::max(1.0, std::abs(mean))) neurons.gain_A_per_V[j] = spread_over_I_th * I_th / sigma;
+      neurons.bias_voltage_V[j] = center_over_I_th * I_th / neurons.gain_A_per_V[j] - mean;
+      for (Eigen::Index b = 0; b < batch; ++b)
+        power(b, j) = stno_power(neurons.gain_A_per_V[j] * (V(b, j) + neurons.bias_voltage_V[j]), neurons.stno);
+    }
+    input = std::move(power);
+  }
 }
 
 template class RfNetworkModel<float>;

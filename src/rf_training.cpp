@@ -714,6 +714,11 @@ TrainingRunResult run_rf_experiment(const RfExperiment& experiment, const std::s
     spec.name = experiment.name;
     spec.encoding.offset = to_double(data.scaling.offset);
     spec.encoding.scale = to_double(data.scaling.scale);
+    if (spec.neuron_init.from_data) {  // the first (up to) 1000 training samples, as stored
+      const Eigen::Index rows = std::min<Eigen::Index>(1000, data.train.features.rows());
+      initialize_neurons_from_data(spec, data.train.features.topRows(rows), spec.neuron_init.current_over_I_th,
+                                   spec.neuron_init.spread_over_I_th);
+    }
   }
   if (experiment.model == "rf_network") {
     auto m = make_rf_network(spec, experiment.backend);

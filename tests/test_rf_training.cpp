@@ -277,3 +277,43 @@ TEST(RfTraining, ProgressShowsValidationOnlyWithASplit) {
     std::filesystem::remove_all(scratch / "run");
   }
 }
+
+// Two hidden STNO layers, neurons initialized from data (currents centred inside (I_th, I_max)):
+// the deeper network must learn the same wide-margin problem to >= 95 %.
+TEST(RfTraining, DeepNetworkLearnsWithDataInitialization) {
+  const Dataset train = blocks_dataset(300, 1), test = blocks_dataset(300, 2);
+  json config = json::parse(R"({
+    "input": {"tones": {"plan": "linear", "f_min_GHz": 2, "f_max_GHz": 12}},
+    "alpha": 0.01,
+    "readout_scale_mV": 10,
+    "layers": [
+      {"chains": 8, "junctions": 12, "resonances": {"plan": "linear", "f_min_GHz": 2, "f_max_GHz": 12}},
+      {"chains": 8, "junctions": 8, "resonances": {"plan": "linear", "f_min_GHz": 2, "f_max_GHz": 12}},
+      {"junctions": 8, "resonances": {"plan": "geometric", "f_min_GHz": 2, "f_max_GHz": 12}}
+    ],
+    "neurons": {"init": "data", "train_gain": true, "train_bias_voltage": true}
+  })");
+  json resolved;
+  ObjectReader reader(config, "network", resolved);
+  RfNetworkSpec spec = read_rf_network_config(reader, 12, 3, 3);
+  initialize_neurons_from_data(spec, train.features, spec.neuron_init.current_over_I_th,
+                               spec.neuron_init.spread_over_I_th);
+  RfNetworkModel<float> model(spec);
+  TrainingState state;
+  train_model(model, train, empty_like(train), blocks_options(), state, {});
+  EXPECT_GE(evaluate_model(model, test, 3).accuracy, 0.95);
+}
+
+// The initial current must lie between threshold and the limiter.
+TEST(RfTraining, DataInitializationCurrentOutsideTheRangeIsAnError) {
+  json config = json::parse(R"({"layers": [{"chains": 4}, {}], "neurons": {"init": "data", "init_current_over_I_th": 4.5}})");
+  json resolved;
+  ObjectReader reader(config, "network", resolved);
+  try {
+    read_rf_network_config(reader, 12, 3, 3);
+    FAIL() << "expected a ConfigError";
+  } catch (const ConfigError& e) {
+    EXPECT_NE(std::string(e.what()).find("network.neurons.init_current_over_I_th"), std::string::npos) << e.what();
+    EXPECT_NE(std::string(e.what()).find("4.5"), std::string::npos) << e.what();
+  }
+}

@@ -66,6 +66,12 @@ struct RfNetworkSpec {
   std::vector<RfNeuronLayer> neurons;   // layers.size() - 1
   double readout_scale_V = 1e-3;        // logits = V_last / readout_scale
   bool train_gain = false, train_bias_voltage = false;
+  /// Initial neuron operating point: `from_data` sets every STNO's gain and bias voltage from a batch
+  /// of training data (initialize_neurons_from_data) instead of the config's common values.
+  struct NeuronInit {
+    bool from_data = false;
+    double current_over_I_th = 2.5, spread_over_I_th = 0.75;
+  } neuron_init;
 
   int input_count() const { return layers.front().inputs(); }
   int output_count() const { return layers.back().chains(); }
@@ -76,6 +82,16 @@ struct RfNetworkSpec {
 /// Builds an untrained network from the "network" object of a config (keys in docs/rfnet.md);
 /// initial shifts and biases are drawn from N(0, std) keyed by `seed`.
 RfNetworkSpec read_rf_network_config(ObjectReader& network, int input_count, int output_count, std::uint64_t seed);
+
+/// Data-dependent initialization of the STNO operating points (in the spirit of layer-sequential
+/// unit-variance initialization, Mishkin & Matas, ICLR 2016): layer by layer, the chain voltages V_j
+/// over the batch `x` (scaled features, one row per sample) have mean mu_j and standard deviation
+/// sigma_j; g_j = spread I_th / sigma_j and V_b,j = center I_th / g_j - mu_j put the neuron currents
+/// at mean center I_th, standard deviation spread I_th, inside (I_th, I_max) where the STNO responds
+/// (a current at the limiter or below threshold has zero gradient). Chains whose voltage does not
+/// vary over the batch keep their gain. Deterministic: a function of the spec and the batch.
+void initialize_neurons_from_data(RfNetworkSpec& spec, const RowMatrix<float>& x, double center_over_I_th,
+                                  double spread_over_I_th);
 
 /// The trained-network arrays as JSON (every array with its unit in the key) and back.
 json rf_network_to_json(const RfNetworkSpec& spec);
