@@ -589,26 +589,7 @@ void RfNetworkModel<T>::backward(const RowMatrix<T>& dlogits) {
 
 template <class T>
 std::vector<ParameterBlock<T>> RfNetworkModel<T>::parameters() {
-  std::vector<ParameterBlock<T>> blocks;
-  for (std::size_t l = 0; l < layers_.size(); ++l) {
-    Layer& L = layers_[l];
-    const std::string p = "layers[" + std::to_string(l) + "].";
-    blocks.push_back({p + "shift_Hz", L.shift.data(), L.shift_grad.data(), static_cast<std::size_t>(L.shift.size()),
-                      L.shift_scale});
-    blocks.push_back({p + "bias_V", L.bias.data(), L.bias_grad.data(), static_cast<std::size_t>(L.bias.size()),
-                      readout_scale_});
-  }
-  for (std::size_t l = 0; l < neurons_.size(); ++l) {
-    Neurons& n = neurons_[l];
-    const std::string p = "neurons[" + std::to_string(l) + "].";
-    if (train_gain_)
-      blocks.push_back({p + "gain_A_per_V", n.gain.data(), n.gain_grad.data(), static_cast<std::size_t>(n.gain.size()),
-                        n.gain.size() ? std::abs(n.gain.mean()) : T(1)});
-    if (train_bias_voltage_)
-      blocks.push_back({p + "bias_voltage_V", n.bias_voltage.data(), n.bias_voltage_grad.data(),
-                        static_cast<std::size_t>(n.bias_voltage.size()), readout_scale_});
-  }
-  return blocks;
+  return rf_parameter_blocks<T>(layers_, neurons_, train_gain_, train_bias_voltage_, readout_scale_);
 }
 
 template <class T>

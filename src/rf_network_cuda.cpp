@@ -133,27 +133,7 @@ void RfNetworkCuda::backward(const RowMatrix<float>& dlogits) {
 }
 
 std::vector<ParameterBlock<float>> RfNetworkCuda::parameters() {
-  // Names, order and scales as RfNetworkModel<float>::parameters (checkpoints are interchangeable).
-  std::vector<ParameterBlock<float>> blocks;
-  for (std::size_t l = 0; l < layers_.size(); ++l) {
-    Layer& L = layers_[l];
-    const std::string p = "layers[" + std::to_string(l) + "].";
-    blocks.push_back({p + "shift_Hz", L.shift.data(), L.shift_grad.data(), static_cast<std::size_t>(L.shift.size()),
-                      L.shift_scale});
-    blocks.push_back({p + "bias_V", L.bias.data(), L.bias_grad.data(), static_cast<std::size_t>(L.bias.size()),
-                      readout_scale_});
-  }
-  for (std::size_t l = 0; l < neurons_.size(); ++l) {
-    Neurons& n = neurons_[l];
-    const std::string p = "neurons[" + std::to_string(l) + "].";
-    if (train_gain_)
-      blocks.push_back({p + "gain_A_per_V", n.gain.data(), n.gain_grad.data(), static_cast<std::size_t>(n.gain.size()),
-                        n.gain.size() ? std::abs(n.gain.mean()) : 1.0f});
-    if (train_bias_voltage_)
-      blocks.push_back({p + "bias_voltage_V", n.bias_voltage.data(), n.bias_voltage_grad.data(),
-                        static_cast<std::size_t>(n.bias_voltage.size()), readout_scale_});
-  }
-  return blocks;
+  return rf_parameter_blocks<float>(layers_, neurons_, train_gain_, train_bias_voltage_, readout_scale_);
 }
 
 RfNetworkSpec RfNetworkCuda::to_spec(const RfNetworkSpec& base) const {

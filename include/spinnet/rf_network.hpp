@@ -10,6 +10,7 @@
 // holds and what a time-domain evaluation needs. RfNetworkModel<T> is its trainable form.
 #pragma once
 
+#include <cmath>
 #include <cstdint>
 #include <string>
 #include <vector>
@@ -133,6 +134,37 @@ template <class T>
 void chain_shift_gradient(const T* input_frequency, int inputs, const T* base_resonance, const int* orientation,
                           const T* shift, const T* resonance_multiplier, const T* alpha, T K_SD, int chains,
                           int junctions, const T* dL_dW, T* dL_dshift);
+
+/// The trainable parameter blocks of an RF network, in the order and with the optimizer scales
+/// every backend uses (so checkpoints are interchangeable): per chain layer its shifts (scale: one
+/// linewidth) and biases (scale: the readout scale), then per neuron layer its gains (scale: their
+/// mean) and bias voltages when trained. `layers` and `neurons` are a backend's own host arrays
+/// (members shift, shift_grad, shift_scale, bias, bias_grad; gain, gain_grad, bias_voltage,
+/// bias_voltage_grad).
+template <class T, class Layers, class NeuronLayers>
+std::vector<ParameterBlock<T>> rf_parameter_blocks(Layers& layers, NeuronLayers& neurons, bool train_gain,
+                                                   bool train_bias_voltage, T readout_scale) {
+  std::vector<ParameterBlock<T>> blocks;
+  for (std::size_t l = 0; l < layers.size(); ++l) {
+    auto& L = layers[l];
+    const std::string p = "layers[" + std::to_string(l) + "].";
+    blocks.push_back({p + "shift_Hz", L.shift.data(), L.shift_grad.data(), static_cast<std::size_t>(L.shift.size()),
+                      L.shift_scale});
+    blocks.push_back({p + "bias_V", L.bias.data(), L.bias_grad.data(), static_cast<std::size_t>(L.bias.size()),
+                      readout_scale});
+  }
+  for (std::size_t l = 0; l < neurons.size(); ++l) {
+    auto& n = neurons[l];
+    const std::string p = "neurons[" + std::to_string(l) + "].";
+    if (train_gain)
+      blocks.push_back({p + "gain_A_per_V", n.gain.data(), n.gain_grad.data(), static_cast<std::size_t>(n.gain.size()),
+                        n.gain.size() ? static_cast<T>(std::abs(n.gain.mean())) : T(1)});
+    if (train_bias_voltage)
+      blocks.push_back({p + "bias_voltage_V", n.bias_voltage.data(), n.bias_voltage_grad.data(),
+                        static_cast<std::size_t>(n.bias_voltage.size()), readout_scale});
+  }
+  return blocks;
+}
 
 /// What training, evaluation and the variability study need from an RF network on any backend
 /// (RfNetworkModel on the CPU, RfNetworkCuda in rf_network_cuda.hpp): the trainable model, the
