@@ -33,22 +33,18 @@ RfNetworkSpec mnist_network(int hidden) {
   return read_rf_network_config(reader, 784, 10, 0);
 }
 
-void training_step(benchmark::State& state, int hidden, int batch, const RfBackendOptions& backend = {}) {
-  if (backend.backend == Backend::cuda && !cuda_available()) {
-    state.SkipWithError("no CUDA device visible (or built without CUDA)");
-    return;
-  }
-  flush_denormals_to_zero();  // as train_model does
-  const auto network = make_rf_network(mnist_network(hidden), backend);
-  RfTrainableNetwork<float>& model = *network;
+/// The timed loop of a training-step benchmark: forward, softmax cross-entropy, backward, one Adam
+/// step and prepare() per iteration on a fixed random batch (features uniform in [0, 1), labels
+/// b mod outputs); reports samples/s.
+void run_training_steps(benchmark::State& state, TrainableModel<float>& model, int batch, double learning_rate) {
   std::mt19937_64 rng(1);
   std::uniform_real_distribution<float> u(0, 1);
-  RowMatrix<float> x(batch, 784), logits, dlogits;
+  RowMatrix<float> x(batch, model.input_count()), logits, dlogits;
   for (Eigen::Index i = 0; i < x.size(); ++i) x.data()[i] = u(rng);
   std::vector<int> y(batch);
-  for (int b = 0; b < batch; ++b) y[b] = b % 10;
+  for (int b = 0; b < batch; ++b) y[b] = b % model.output_count();
   OptimizerOptions adam;
-  adam.learning_rate = 1e-3;
+  adam.learning_rate = learning_rate;
   OptimizerState optimizer;
   auto blocks = model.parameters();
   for (auto _ : state) {
@@ -59,6 +55,17 @@ void training_step(benchmark::State& state, int hidden, int batch, const RfBacke
     model.prepare();
   }
   state.counters["samples/s"] = benchmark::Counter(static_cast<double>(batch) * state.iterations(), benchmark::Counter::kIsRate);
+}
+
+void training_step(benchmark::State& state, int hidden, int batch, const RfBackendOptions& backend = {}) {
+  if (backend.backend == Backend::cuda && !cuda_available()) {
+    state.SkipWithError("no CUDA device visible (or built without CUDA)");
+    return;
+  }
+  flush_denormals_to_zero();  // as train_model does
+  const auto network = make_rf_network(mnist_network(hidden), backend);
+  RfTrainableNetwork<float>& model = *network;
+  run_training_steps(state, model, batch, 1e-3);
   state.counters["batch"] = batch;
   state.counters["hidden"] = hidden;
 }
@@ -113,23 +120,7 @@ void BM_TrainingStepSize(benchmark::State& state) {
   ObjectReader reader(config, "network", resolved);
   flush_denormals_to_zero();
   RfNetworkModel<float> model(read_rf_network_config(reader, 64, 10, 0));
-  std::mt19937_64 rng(1);
-  std::uniform_real_distribution<float> u(0, 1);
-  RowMatrix<float> x(batch, 64), logits, dlogits;
-  for (Eigen::Index i = 0; i < x.size(); ++i) x.data()[i] = u(rng);
-  std::vector<int> y(batch);
-  for (int b = 0; b < batch; ++b) y[b] = b % 10;
-  OptimizerOptions adam;
-  OptimizerState optimizer;
-  auto blocks = model.parameters();
-  for (auto _ : state) {
-    model.forward(x, logits);
-    softmax_cross_entropy<float>(logits, y.data(), &dlogits, nullptr);
-    model.backward(dlogits);
-    optimizer_step(adam, adam.learning_rate, blocks, optimizer);
-    model.prepare();
-  }
-  state.counters["samples/s"] = benchmark::Counter(static_cast<double>(batch) * state.iterations(), benchmark::Counter::kIsRate);
+  run_training_steps(state, model, batch, OptimizerOptions{}.learning_rate);
   state.counters["width"] = width;
   state.counters["depth"] = depth;
 }
