@@ -594,17 +594,7 @@ std::vector<ParameterBlock<T>> RfNetworkModel<T>::parameters() {
 
 template <class T>
 RfNetworkSpec RfNetworkModel<T>::to_spec(const RfNetworkSpec& base) const {
-  RfNetworkSpec spec = base;
-  for (std::size_t l = 0; l < layers_.size(); ++l) {
-    spec.layers[l].shift_Hz = layers_[l].shift.template cast<double>();
-    for (Eigen::Index j = 0; j < layers_[l].bias.size(); ++j) spec.layers[l].bias_V[j] = layers_[l].bias[j];
-  }
-  for (std::size_t l = 0; l < neurons_.size(); ++l)
-    for (Eigen::Index j = 0; j < neurons_[l].gain.size(); ++j) {
-      spec.neurons[l].gain_A_per_V[j] = neurons_[l].gain[j];
-      spec.neurons[l].bias_voltage_V[j] = neurons_[l].bias_voltage[j];
-    }
-  return spec;
+  return rf_spec_with_values(base, layers_, neurons_);
 }
 
 void initialize_neurons_from_data(RfNetworkSpec& spec, const RowMatrix<float>& x, double center_over_I_th,

@@ -137,17 +137,7 @@ std::vector<ParameterBlock<float>> RfNetworkCuda::parameters() {
 }
 
 RfNetworkSpec RfNetworkCuda::to_spec(const RfNetworkSpec& base) const {
-  RfNetworkSpec spec = base;
-  for (std::size_t l = 0; l < layers_.size(); ++l) {
-    spec.layers[l].shift_Hz = layers_[l].shift.cast<double>();
-    for (Eigen::Index j = 0; j < layers_[l].bias.size(); ++j) spec.layers[l].bias_V[j] = layers_[l].bias[j];
-  }
-  for (std::size_t l = 0; l < neurons_.size(); ++l)
-    for (Eigen::Index j = 0; j < neurons_[l].gain.size(); ++j) {
-      spec.neurons[l].gain_A_per_V[j] = neurons_[l].gain[j];
-      spec.neurons[l].bias_voltage_V[j] = neurons_[l].bias_voltage[j];
-    }
-  return spec;
+  return rf_spec_with_values(base, layers_, neurons_);
 }
 
 RowMatrix<float> RfNetworkCuda::weights(int layer) {

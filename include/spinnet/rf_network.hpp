@@ -166,6 +166,23 @@ std::vector<ParameterBlock<T>> rf_parameter_blocks(Layers& layers, NeuronLayers&
   return blocks;
 }
 
+/// The trained values of a backend's host arrays written into a copy of `base` (shifts and biases
+/// per chain layer, gains and bias voltages per neuron layer; the other fields as in `base`).
+template <class Layers, class NeuronLayers>
+RfNetworkSpec rf_spec_with_values(const RfNetworkSpec& base, const Layers& layers, const NeuronLayers& neurons) {
+  RfNetworkSpec spec = base;
+  for (std::size_t l = 0; l < layers.size(); ++l) {
+    spec.layers[l].shift_Hz = layers[l].shift.template cast<double>();
+    for (Eigen::Index j = 0; j < layers[l].bias.size(); ++j) spec.layers[l].bias_V[j] = layers[l].bias[j];
+  }
+  for (std::size_t l = 0; l < neurons.size(); ++l)
+    for (Eigen::Index j = 0; j < neurons[l].gain.size(); ++j) {
+      spec.neurons[l].gain_A_per_V[j] = neurons[l].gain[j];
+      spec.neurons[l].bias_voltage_V[j] = neurons[l].bias_voltage[j];
+    }
+  return spec;
+}
+
 /// What training, evaluation and the variability study need from an RF network on any backend
 /// (RfNetworkModel on the CPU, RfNetworkCuda in rf_network_cuda.hpp): the trainable model, the
 /// fabricated chip it is evaluated on, and the trained values.
