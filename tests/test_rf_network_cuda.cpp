@@ -25,6 +25,7 @@
 #include <random>
 
 #include "cli_helpers.hpp"
+#include "rf_fixtures.hpp"
 #include "spinnet/rf_training.hpp"
 #if defined(SPINNET_HAVE_CUDA)
 #include "spinnet/rf_network_cuda.hpp"
@@ -435,22 +436,7 @@ TEST(RfNetworkCuda, AdamStepsMatchCpu) {
 
 namespace {
 
-/// The separable three-class problem of test_rf_training.cpp (class c lights features 4c..4c+3).
-Dataset blocks_dataset(int samples, std::uint64_t seed) {
-  Dataset d;
-  d.name = "blocks";
-  d.source = "synthetic";
-  d.classes = 3;
-  d.features.resize(samples, 12);
-  std::mt19937_64 rng(seed);
-  std::normal_distribution<float> noise(0, 0.1f);
-  for (int s = 0; s < samples; ++s) {
-    const int c = s % 3;
-    d.labels.push_back(c);
-    for (int i = 0; i < 12; ++i) d.features(s, i) = std::clamp((i / 4 == c ? 0.8f : 0.15f) + noise(rng), 0.0f, 1.0f);
-  }
-  return d;
-}
+using spinnet::testing::blocks_dataset;
 
 }  // namespace
 
