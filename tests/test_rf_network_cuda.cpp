@@ -447,27 +447,10 @@ using spinnet::testing::blocks_dataset;
 // block changes it by far more), with a wide margin over rounding-level differences (~1e-6).
 TEST(RfNetworkCuda, ShortTrainingReachesTheCpuAccuracy) {
   SPINNET_REQUIRE_CUDA();
-  json config = json::parse(R"({
-    "input": {"tones": {"plan": "linear", "f_min_GHz": 2, "f_max_GHz": 12}},
-    "alpha": 0.01, "readout_scale_mV": 10,
-    "layers": [
-      {"chains": 8, "junctions": 12, "resonances": {"plan": "linear", "f_min_GHz": 2, "f_max_GHz": 12}},
-      {"junctions": 8, "resonances": {"plan": "geometric", "f_min_GHz": 2, "f_max_GHz": 12}}
-    ]
-  })");
-  json resolved;
-  ObjectReader reader(config, "network", resolved);
-  const RfNetworkSpec spec = read_rf_network_config(reader, 12, 3, 3);
+  const RfNetworkSpec spec = spinnet::testing::blocks_network(3);
   const Dataset train = blocks_dataset(300, 1), test = blocks_dataset(300, 2);
-  Dataset none = train;
-  none.features.resize(0, 12);
-  none.labels.clear();
-  TrainingOptions o;
-  o.optimizer.learning_rate = 0.02;
-  o.optimizer.schedule = OptimizerOptions::Schedule::cosine;
-  o.epochs = 30;
-  o.batch_size = 16;
-  o.seed = 5;
+  const Dataset none = spinnet::testing::empty_like(train);
+  const TrainingOptions o = spinnet::testing::blocks_options();
   double accuracy[2], first_loss[2];
   for (int backend = 0; backend < 2; ++backend) {
     const auto model = make_rf_network(spec, RfBackendOptions{backend ? Backend::cuda : Backend::cpu, false, "test"});

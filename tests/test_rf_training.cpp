@@ -16,38 +16,12 @@ using namespace spinnet;
 namespace {
 
 using spinnet::testing::blocks_dataset;
+using spinnet::testing::blocks_network;
+using spinnet::testing::blocks_network_config;
+using spinnet::testing::blocks_options;
+using spinnet::testing::empty_like;
+using spinnet::testing::network_from_config;
 
-RfNetworkSpec blocks_network(std::uint64_t seed) {
-  json config = json::parse(R"({
-    "input": {"tones": {"plan": "linear", "f_min_GHz": 2, "f_max_GHz": 12}},
-    "alpha": 0.01,
-    "readout_scale_mV": 10,
-    "layers": [
-      {"chains": 8, "junctions": 12, "resonances": {"plan": "linear", "f_min_GHz": 2, "f_max_GHz": 12}},
-      {"junctions": 8, "resonances": {"plan": "geometric", "f_min_GHz": 2, "f_max_GHz": 12}}
-    ]
-  })");
-  json resolved;
-  ObjectReader reader(config, "network", resolved);
-  return read_rf_network_config(reader, 12, 3, seed);
-}
-
-TrainingOptions blocks_options() {
-  TrainingOptions o;
-  o.optimizer.learning_rate = 0.02;
-  o.optimizer.schedule = OptimizerOptions::Schedule::cosine;
-  o.epochs = 30;
-  o.batch_size = 16;
-  o.seed = 5;
-  return o;
-}
-
-Dataset empty_like(const Dataset& d) {
-  Dataset e = d;
-  e.features.resize(0, d.features.cols());
-  e.labels.clear();
-  return e;
-}
 
 }  // namespace
 
@@ -265,20 +239,11 @@ TEST(RfTraining, ProgressShowsValidationOnlyWithASplit) {
 // the deeper network must learn the same wide-margin problem to >= 95 %.
 TEST(RfTraining, DeepNetworkLearnsWithDataInitialization) {
   const Dataset train = blocks_dataset(300, 1), test = blocks_dataset(300, 2);
-  json config = json::parse(R"({
-    "input": {"tones": {"plan": "linear", "f_min_GHz": 2, "f_max_GHz": 12}},
-    "alpha": 0.01,
-    "readout_scale_mV": 10,
-    "layers": [
-      {"chains": 8, "junctions": 12, "resonances": {"plan": "linear", "f_min_GHz": 2, "f_max_GHz": 12}},
-      {"chains": 8, "junctions": 8, "resonances": {"plan": "linear", "f_min_GHz": 2, "f_max_GHz": 12}},
-      {"junctions": 8, "resonances": {"plan": "geometric", "f_min_GHz": 2, "f_max_GHz": 12}}
-    ],
-    "neurons": {"init": "data", "train_gain": true, "train_bias_voltage": true}
-  })");
-  json resolved;
-  ObjectReader reader(config, "network", resolved);
-  RfNetworkSpec spec = read_rf_network_config(reader, 12, 3, 3);
+  json config = blocks_network_config();  // a second hidden layer of 8 STNOs before the readout
+  config["layers"].insert(config["layers"].begin() + 1, json::parse(R"(
+      {"chains": 8, "junctions": 8, "resonances": {"plan": "linear", "f_min_GHz": 2, "f_max_GHz": 12}})"));
+  config["neurons"] = json::parse(R"({"init": "data", "train_gain": true, "train_bias_voltage": true})");
+  RfNetworkSpec spec = network_from_config(config, 3);
   initialize_neurons_from_data(spec, train.features, spec.neuron_init.current_over_I_th,
                                spec.neuron_init.spread_over_I_th);
   RfNetworkModel<float> model(spec);
