@@ -4,7 +4,7 @@
 // 10 % of the engine's raw throughput.
 #include <benchmark/benchmark.h>
 
-#include "spinnet/run_config.hpp"
+#include "spinnet/config/run_config.hpp"
 
 namespace {
 

@@ -1,6 +1,6 @@
 // Single-thread cost of the CPU lane loop, by thread CPU time: for comparing code versions on a
 // machine that others are using, where the wall-clock figures of macrospin_bench and
-// oscillator_bench are meaningless. Runs src/batch_cpu.hpp's cpu_advance (what run_model calls)
+// oscillator_bench are meaningless. Runs src/engine/batch_cpu.hpp's cpu_advance (what run_model calls)
 // on one thread over 1024 devices (64 blocks of 16 lanes), float32, T = 300 K, no inputs, and
 // prints the best of 7 runs in ns per device-step (per oscillator for networks) and the 2-thread
 // rate that implies. For the code of commit f01213e the implied rates were within 3-7% of the
@@ -12,13 +12,13 @@
 #include <cstdio>
 #include <ctime>
 
-#include "batch_cpu.hpp"
-#include "host_batch.hpp"
-#include "spinnet/auto_oscillator.hpp"
-#include "spinnet/constants.hpp"
-#include "spinnet/macrospin.hpp"
-#include "spinnet/oscillator_network.hpp"
-#include "spinnet/vortex.hpp"
+#include "engine/batch_cpu.hpp"
+#include "engine/host_batch.hpp"
+#include "spinnet/models/auto_oscillator.hpp"
+#include "spinnet/core/constants.hpp"
+#include "spinnet/models/macrospin.hpp"
+#include "spinnet/models/oscillator_network.hpp"
+#include "spinnet/models/vortex.hpp"
 
 namespace {
 

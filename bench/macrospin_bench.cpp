@@ -35,9 +35,9 @@
 #include <string>
 #include <vector>
 
-#include "spinnet/constants.hpp"
-#include "spinnet/engine.hpp"
-#include "spinnet/errors.hpp"
+#include "spinnet/core/constants.hpp"
+#include "spinnet/engine/engine.hpp"
+#include "spinnet/core/errors.hpp"
 
 namespace {
 

@@ -14,10 +14,10 @@
 #include <cstdint>
 #include <string>
 
-#include "spinnet/auto_oscillator.hpp"
-#include "spinnet/oscillator_network.hpp"
-#include "spinnet/run.hpp"
-#include "spinnet/vortex.hpp"
+#include "spinnet/models/auto_oscillator.hpp"
+#include "spinnet/models/oscillator_network.hpp"
+#include "spinnet/engine/run.hpp"
+#include "spinnet/models/vortex.hpp"
 
 namespace {
 

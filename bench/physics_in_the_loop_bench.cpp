@@ -1,4 +1,4 @@
-// Throughput of the physics-in-the-loop junction loop (src/physics_in_the_loop.cpp): junction-steps
+// Throughput of the physics-in-the-loop junction loop (src/rfnet/physics_in_the_loop.cpp): junction-steps
 // per second against junctions per sample (chains x junctions), 64 input tones shared by all
 // junctions of a sample, float32, T = 300 K and T = 0. Timed: PhysicsInTheLoopResult::wall_seconds
 // (tone synthesis and junction steps; not the compact outputs).
@@ -8,7 +8,7 @@
 
 #include <vector>
 
-#include "spinnet/physics_in_the_loop.hpp"
+#include "spinnet/rfnet/physics_in_the_loop.hpp"
 
 namespace {
 

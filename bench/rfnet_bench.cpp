@@ -8,11 +8,11 @@
 
 #include <random>
 
-#include "spinnet/openmp_wait.hpp"
-#include "spinnet/rf_network.hpp"
-#include "spinnet/rf_training.hpp"
+#include "spinnet/core/openmp_wait.hpp"
+#include "spinnet/rfnet/rf_network.hpp"
+#include "spinnet/rfnet/rf_training.hpp"
 #if defined(SPINNET_HAVE_CUDA)
-#include "spinnet/rf_network_cuda.hpp"
+#include "spinnet/rfnet/rf_network_cuda.hpp"
 #endif
 
 using namespace spinnet;

@@ -17,8 +17,8 @@
 #include <cstdlib>
 #include <filesystem>
 
-#include "spinnet/run.hpp"
-#include "spinnet/scheduler.hpp"
+#include "spinnet/engine/run.hpp"
+#include "spinnet/study/scheduler.hpp"
 
 namespace {
 

@@ -3,7 +3,7 @@
 // the {cpu, cuda} fixture, and trace access.
 //
 // The theory is that of A. Slavin and V. Tiberkevich, IEEE Trans. Magn. 45, 1875 (2009) (below:
-// "ST09"), for the model of include/spinnet/auto_oscillator.hpp:
+// "ST09"), for the model of include/spinnet/models/auto_oscillator.hpp:
 //   dc/dt = -i w(p) c - G+(p) c + G-(p) c + F(t) + f_n(t),  p = |c|^2,
 //   w = w0 + N p,  G+ = G_G (1 + Q p),  G- = sigma I (1 - p),  zeta = I / I_th = sigma I / G_G.
 #pragma once
@@ -19,9 +19,9 @@
 #include <vector>
 
 #include "physics_fixtures.hpp"
-#include "spinnet/auto_oscillator.hpp"
-#include "spinnet/constants.hpp"
-#include "spinnet/run.hpp"
+#include "spinnet/models/auto_oscillator.hpp"
+#include "spinnet/core/constants.hpp"
+#include "spinnet/engine/run.hpp"
 
 namespace spinnet::auto_oscillator_test {
 

@@ -17,8 +17,8 @@
 #include <string>
 #include <vector>
 
-#include "spinnet/constants.hpp"
-#include "spinnet/engine.hpp"
+#include "spinnet/core/constants.hpp"
+#include "spinnet/engine/engine.hpp"
 
 namespace spinnet::physics_test {
 

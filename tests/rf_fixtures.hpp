@@ -5,10 +5,10 @@
 #include <cstdint>
 #include <random>
 
-#include "spinnet/config.hpp"
-#include "spinnet/dataset.hpp"
-#include "spinnet/rf_network.hpp"
-#include "spinnet/rf_training.hpp"
+#include "spinnet/config/config.hpp"
+#include "spinnet/data/dataset.hpp"
+#include "spinnet/rfnet/rf_network.hpp"
+#include "spinnet/rfnet/rf_training.hpp"
 
 namespace spinnet::testing {
 

@@ -1,4 +1,4 @@
-// Image augmentation (include/spinnet/augmentation.hpp): the warp is exact where it must be
+// Image augmentation (include/spinnet/rfnet/augmentation.hpp): the warp is exact where it must be
 // (identity, integer shifts, quarter turns), conserves the image where the map is a pure
 // translation, and the draws are keyed by (seed, epoch, sample) with the documented ranges.
 #include <gtest/gtest.h>
@@ -7,8 +7,8 @@
 #include <numeric>
 #include <vector>
 
-#include "spinnet/augmentation.hpp"
-#include "spinnet/rf_training.hpp"
+#include "spinnet/rfnet/augmentation.hpp"
+#include "spinnet/rfnet/rf_training.hpp"
 
 using namespace spinnet;
 

@@ -1,4 +1,4 @@
-// The universal auto-oscillator model (include/spinnet/auto_oscillator.hpp) against the analytic
+// The universal auto-oscillator model (include/spinnet/models/auto_oscillator.hpp) against the analytic
 // results of its theory (A. Slavin and V. Tiberkevich, IEEE Trans. Magn. 45, 1875 (2009)):
 //   * T = 0: stationary power, generation frequency, power relaxation rate, below and above
 //     threshold;
@@ -29,7 +29,7 @@
 #include <vector>
 
 #include "auto_oscillator_fixtures.hpp"
-#include "spinnet/spectrum.hpp"
+#include "spinnet/measure/spectrum.hpp"
 
 namespace spinnet::auto_oscillator_test {
 namespace {

@@ -11,8 +11,8 @@
 #include <vector>
 
 #include "cli_helpers.hpp"
-#include "spinnet/config.hpp"
-#include "spinnet/engine.hpp"
+#include "spinnet/config/config.hpp"
+#include "spinnet/engine/engine.hpp"
 
 namespace spinnet {
 namespace {

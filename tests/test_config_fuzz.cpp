@@ -21,8 +21,8 @@
 #include <vector>
 
 #include "cli_helpers.hpp"
-#include "spinnet/config_schema.hpp"
-#include "spinnet/run_config.hpp"
+#include "spinnet/config/config_schema.hpp"
+#include "spinnet/config/run_config.hpp"
 
 namespace spinnet {
 namespace {

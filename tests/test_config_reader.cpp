@@ -1,4 +1,4 @@
-// The JSON config reader (src/config.cpp): the resolved config records every default, per-device
+// The JSON config reader (src/config/config.cpp): the resolved config records every default, per-device
 // columns are validated with their JSON path, and units are converted once at the edge to SI.
 #include <gtest/gtest.h>
 
@@ -6,8 +6,8 @@
 #include <string>
 #include <vector>
 
-#include "spinnet/config.hpp"
-#include "spinnet/constants.hpp"
+#include "spinnet/config/config.hpp"
+#include "spinnet/core/constants.hpp"
 
 namespace spinnet {
 namespace {

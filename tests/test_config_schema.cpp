@@ -1,4 +1,4 @@
-// The config schema (schema/spinnet.schema.json) is the single source of key names, types, units,
+// The config schema (src/config/spinnet.schema.json) is the single source of key names, types, units,
 // defaults and bounds: the validator understands every keyword it uses, every example config
 // satisfies it, the reader's defaults are the schema's, docs/config.md documents every key, and
 // `spinnet validate` reports every problem, one line each.
@@ -10,8 +10,8 @@
 #include <string>
 
 #include "cli_helpers.hpp"
-#include "spinnet/config_schema.hpp"
-#include "spinnet/run_config.hpp"
+#include "spinnet/config/config_schema.hpp"
+#include "spinnet/config/run_config.hpp"
 
 namespace spinnet {
 namespace {

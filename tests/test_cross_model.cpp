@@ -1,5 +1,5 @@
-// Cross-model check: a macrospin spin-torque nano-oscillator (include/spinnet/macrospin.hpp) and
-// the universal auto-oscillator (include/spinnet/auto_oscillator.hpp) mapped onto it agree on the
+// Cross-model check: a macrospin spin-torque nano-oscillator (include/spinnet/models/macrospin.hpp) and
+// the universal auto-oscillator (include/spinnet/models/auto_oscillator.hpp) mapped onto it agree on the
 // generation frequency f(I) and power p(I) within 10 % up to 1.5 I_th, and on I_th itself. The
 // mapping and the fitted numbers are written up in docs/cross_model.md.
 //
@@ -83,7 +83,7 @@
 // both batches on two shared cores.
 
 // GCC 12 flags _mm512_undefined_pd inside Eigen's AVX-512 reductions as maybe-uninitialized (GCC
-// bug 105593, fixed in GCC 13; see src/spectrum.cpp); the pragma must precede the first include of
+// bug 105593, fixed in GCC 13; see src/measure/spectrum.cpp); the pragma must precede the first include of
 // the intrinsics.
 #if defined(__GNUC__) && !defined(__clang__) && __GNUC__ < 13
 #pragma GCC diagnostic ignored "-Wmaybe-uninitialized"
@@ -102,10 +102,10 @@
 #include <vector>
 
 #include "physics_fixtures.hpp"
-#include "spinnet/auto_oscillator.hpp"
-#include "spinnet/constants.hpp"
-#include "spinnet/engine.hpp"
-#include "spinnet/run.hpp"
+#include "spinnet/models/auto_oscillator.hpp"
+#include "spinnet/core/constants.hpp"
+#include "spinnet/engine/engine.hpp"
+#include "spinnet/engine/run.hpp"
 
 namespace spinnet::cross_model_test {
 namespace {

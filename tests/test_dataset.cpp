@@ -8,7 +8,7 @@
 #include <set>
 
 #include "cli_helpers.hpp"
-#include "spinnet/dataset.hpp"
+#include "spinnet/data/dataset.hpp"
 
 namespace {
 

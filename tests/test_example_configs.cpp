@@ -10,9 +10,9 @@
 #include <vector>
 
 #include "cli_helpers.hpp"
-#include "spinnet/config.hpp"
-#include "spinnet/run_config.hpp"
-#include "spinnet/constants.hpp"
+#include "spinnet/config/config.hpp"
+#include "spinnet/config/run_config.hpp"
+#include "spinnet/core/constants.hpp"
 
 namespace spinnet {
 namespace {

@@ -19,9 +19,9 @@
 #include <iostream>
 #include <vector>
 
-#include "spinnet/constants.hpp"
-#include "spinnet/experiment.hpp"
-#include "spinnet/run_config.hpp"
+#include "spinnet/core/constants.hpp"
+#include "spinnet/study/experiment.hpp"
+#include "spinnet/config/run_config.hpp"
 
 namespace {
 

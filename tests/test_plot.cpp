@@ -15,7 +15,7 @@
 #include <vector>
 
 #include "cli_helpers.hpp"
-#include "spinnet/config.hpp"
+#include "spinnet/config/config.hpp"
 
 namespace spinnet {
 namespace {

@@ -1,4 +1,4 @@
-// The thermal noise generators of include/spinnet/random.hpp.
+// The thermal noise generators of include/spinnet/core/random.hpp.
 //
 // 1. philox4x32_10 is Philox4x32-10 bit for bit: it is compared with Random123's r123::Philox4x32
 //    (the reference implementation of Salmon et al., SC'11) and with Random123's published
@@ -22,7 +22,7 @@
 #include <string>
 #include <vector>
 
-#include "spinnet/random.hpp"
+#include "spinnet/core/random.hpp"
 
 namespace spinnet {
 namespace {

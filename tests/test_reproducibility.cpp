@@ -1,5 +1,5 @@
 // Reproducibility of the macrospin engine. Thermal noise is Philox keyed by (seed, global device id,
-// step) (include/spinnet/random.hpp), so a device's trajectory is a function of who it is, never of
+// step) (include/spinnet/core/random.hpp), so a device's trajectory is a function of who it is, never of
 // the batch it runs in, the number of CPU threads or (up to float rounding) the backend; and the
 // same seed reproduces a run exactly through the command line as well as through the C++ API.
 #include <gtest/gtest.h>
@@ -14,11 +14,11 @@
 #include <vector>
 
 #include "cli_helpers.hpp"
-#include "spinnet/config.hpp"
-#include "spinnet/constants.hpp"
-#include "spinnet/engine.hpp"
-#include "spinnet/oscillator_network.hpp"
-#include "spinnet/run.hpp"
+#include "spinnet/config/config.hpp"
+#include "spinnet/core/constants.hpp"
+#include "spinnet/engine/engine.hpp"
+#include "spinnet/models/oscillator_network.hpp"
+#include "spinnet/engine/run.hpp"
 
 namespace spinnet {
 namespace {

@@ -15,7 +15,7 @@
 
 #include "cli_helpers.hpp"
 #include "h5_helpers.hpp"
-#include "spinnet/config.hpp"
+#include "spinnet/config/config.hpp"
 
 namespace spinnet {
 namespace {

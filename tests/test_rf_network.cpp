@@ -1,4 +1,4 @@
-// RF spintronic network (include/spinnet/rf_network.hpp): the synaptic matrix against the naive
+// RF spintronic network (include/spinnet/rfnet/rf_network.hpp): the synaptic matrix against the naive
 // triple sum, analytic gradients against central finite differences (float64), chip draws, the
 // network file round trip.
 #include <gtest/gtest.h>
@@ -6,8 +6,8 @@
 #include <cmath>
 #include <random>
 
-#include "spinnet/rf_network.hpp"
-#include "spinnet/software_mlp.hpp"
+#include "spinnet/rfnet/rf_network.hpp"
+#include "spinnet/rfnet/software_mlp.hpp"
 
 using namespace spinnet;
 

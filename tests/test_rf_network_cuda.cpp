@@ -1,4 +1,4 @@
-// The CUDA RF network (include/spinnet/rf_network_cuda.hpp) against the CPU RfNetworkModel<float>:
+// The CUDA RF network (include/spinnet/rfnet/rf_network_cuda.hpp) against the CPU RfNetworkModel<float>:
 // synaptic matrices, logits and every parameter gradient of a small network with odd sizes, a few
 // Adam steps, and a short training run. Skipped where no CUDA device is visible (or without the CUDA
 // build); required where one is (bench/gpu_check.sh fails on a skipped test).
@@ -26,9 +26,9 @@
 
 #include "cli_helpers.hpp"
 #include "rf_fixtures.hpp"
-#include "spinnet/rf_training.hpp"
+#include "spinnet/rfnet/rf_training.hpp"
 #if defined(SPINNET_HAVE_CUDA)
-#include "spinnet/rf_network_cuda.hpp"
+#include "spinnet/rfnet/rf_network_cuda.hpp"
 #endif
 
 using namespace spinnet;

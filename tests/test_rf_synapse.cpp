@@ -1,11 +1,11 @@
-// Compact spin-diode synapse and STNO neuron (include/spinnet/rf_synapse.hpp): line-shape
+// Compact spin-diode synapse and STNO neuron (include/spinnet/rfnet/rf_synapse.hpp): line-shape
 // properties of the antisymmetric Lorentzian and the analytic derivatives against central finite
 // differences.
 #include <gtest/gtest.h>
 
 #include <cmath>
 
-#include "spinnet/rf_synapse.hpp"
+#include "spinnet/rfnet/rf_synapse.hpp"
 
 using namespace spinnet;
 

@@ -1,4 +1,4 @@
-// Training of RF networks (include/spinnet/rf_training.hpp): a small problem is learned, a resumed
+// Training of RF networks (include/spinnet/rfnet/rf_training.hpp): a small problem is learned, a resumed
 // run reproduces the uninterrupted one bit for bit, a diverging run stops naming the epoch, and bad
 // data gives one clear error naming the file and the mismatch.
 #include <gtest/gtest.h>
@@ -9,7 +9,7 @@
 
 #include "cli_helpers.hpp"
 #include "rf_fixtures.hpp"
-#include "spinnet/rf_training.hpp"
+#include "spinnet/rfnet/rf_training.hpp"
 
 using namespace spinnet;
 

@@ -5,8 +5,8 @@
 #include <cmath>
 #include <string>
 
-#include "spinnet/constants.hpp"
-#include "spinnet/run_config.hpp"
+#include "spinnet/core/constants.hpp"
+#include "spinnet/config/run_config.hpp"
 
 namespace {
 

@@ -9,7 +9,7 @@
 
 #include "cli_helpers.hpp"
 #include "h5_helpers.hpp"
-#include "spinnet/scheduler.hpp"
+#include "spinnet/study/scheduler.hpp"
 
 namespace spinnet {
 namespace {

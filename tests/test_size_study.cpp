@@ -1,4 +1,4 @@
-// Network-size study (include/spinnet/size_study.hpp, `spinnet size-study`): the config rewriting
+// Network-size study (include/spinnet/rfnet/size_study.hpp, `spinnet size-study`): the config rewriting
 // puts `depth` hidden layers of `width` chains before the readout, a tiny grid writes one table row
 // per size with every seed, a resumed study keeps finished runs, and bad grids are one-line errors.
 #include <gtest/gtest.h>
@@ -8,8 +8,8 @@
 #include <sstream>
 
 #include "cli_helpers.hpp"
-#include "spinnet/rf_training.hpp"
-#include "spinnet/size_study.hpp"
+#include "spinnet/rfnet/rf_training.hpp"
+#include "spinnet/rfnet/size_study.hpp"
 
 using namespace spinnet;
 

@@ -1,7 +1,7 @@
 // Welch PSD and spectral line analysis on synthetic signals whose spectra are known analytically:
 // normalization (Parseval, white-noise level), a tone, a phase-diffusing oscillator's Lorentzian,
-// and CUDA against CPU. Conventions are stated in include/spinnet/spectrum.hpp.
-#include "spinnet/spectrum.hpp"
+// and CUDA against CPU. Conventions are stated in include/spinnet/measure/spectrum.hpp.
+#include "spinnet/measure/spectrum.hpp"
 
 #include <gtest/gtest.h>
 
@@ -14,12 +14,12 @@
 #include <stdexcept>
 #include <vector>
 
-#include "spinnet/errors.hpp"
+#include "spinnet/core/errors.hpp"
 
 #if defined(SPINNET_HAVE_CUDA)
 #include <cuda_runtime.h>
 
-#include "spectrum_cuda.hpp"
+#include "kernels/measure/spectrum_cuda.hpp"
 #endif
 
 namespace spinnet {

@@ -1,4 +1,4 @@
-// Spin diode in the time domain (include/spinnet/spin_diode.hpp, docs/spin_diode.md): a macrospin
+// Spin diode in the time domain (include/spinnet/measure/spin_diode.hpp, docs/spin_diode.md): a macrospin
 // junction driven by RF current tones, V_dc = <R(t) I(t)> averaged by the engine.
 //
 // Every test compares the time-domain engine with the small-signal theory of the junction
@@ -30,17 +30,17 @@
 #include <vector>
 
 #include "cli_helpers.hpp"
-#include "spinnet/constants.hpp"
-#include "spinnet/physics_in_the_loop.hpp"
-#include "spinnet/spin_diode.hpp"
-#include "spinnet/errors.hpp"
+#include "spinnet/core/constants.hpp"
+#include "spinnet/rfnet/physics_in_the_loop.hpp"
+#include "spinnet/measure/spin_diode.hpp"
+#include "spinnet/core/errors.hpp"
 
 namespace spinnet {
 namespace {
 
 // Reference of the compact synapse model (Leroux et al., PR Applied 15, 034067 (2021)):
 //   G(f_in; f_r) = K_SD 2 alpha f_r (f_in - f_r) / ((alpha f_r)^2 + (f_in - f_r)^2).
-// NOTE: the rfnet branch provides it as spin_diode_response in include/spinnet/rf_synapse.hpp; this
+// NOTE: the rfnet branch provides it as spin_diode_response in include/spinnet/rfnet/rf_synapse.hpp; this
 // one-line copy keeps the test independent until that lands on main, then call that instead.
 double compact_G(double f_in, double f_r, double alpha, double K_SD) {
   const double d = f_in - f_r, a = alpha * f_r;

@@ -16,9 +16,9 @@
 #include <string>
 #include <vector>
 
-#include "spinnet/constants.hpp"
-#include "spinnet/run_config.hpp"
-#include "spinnet/variability.hpp"
+#include "spinnet/core/constants.hpp"
+#include "spinnet/config/run_config.hpp"
+#include "spinnet/config/variability.hpp"
 
 namespace spinnet {
 namespace {

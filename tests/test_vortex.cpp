@@ -1,4 +1,4 @@
-// Physics checks of the vortex spin-torque oscillator (include/spinnet/vortex.hpp): the Thiele
+// Physics checks of the vortex spin-torque oscillator (include/spinnet/models/vortex.hpp): the Thiele
 // equation G x dX/dt - D(s) dX/dt - k(s) X + F_STT + F_th = 0 against its analytic solutions, on
 // every backend and precision. Each test names the analytic result and why its tolerance is what it
 // is. CUDA cases skip where no CUDA device is visible and must pass where one is.
@@ -11,11 +11,11 @@
 #include <vector>
 
 #include "physics_fixtures.hpp"
-#include "spinnet/constants.hpp"
-#include "spinnet/engine.hpp"
-#include "spinnet/errors.hpp"
-#include "spinnet/run.hpp"
-#include "spinnet/vortex.hpp"
+#include "spinnet/core/constants.hpp"
+#include "spinnet/engine/engine.hpp"
+#include "spinnet/core/errors.hpp"
+#include "spinnet/engine/run.hpp"
+#include "spinnet/models/vortex.hpp"
 
 namespace spinnet {
 namespace {

@@ -9,19 +9,19 @@
 #include <iostream>
 #include <string>
 
-#include "../mpi_world.hpp"
-#include "spinnet/config.hpp"
-#include "spinnet/engine.hpp"
-#include "spinnet/errors.hpp"
-#include "spinnet/experiment.hpp"
-#include "spinnet/openmp_wait.hpp"
-#include "spinnet/output.hpp"
-#include "spinnet/progress.hpp"
-#include "spinnet/run_config.hpp"
-#include "spinnet/scheduler.hpp"
+#include "study/mpi_world.hpp"
+#include "spinnet/config/config.hpp"
+#include "spinnet/engine/engine.hpp"
+#include "spinnet/core/errors.hpp"
+#include "spinnet/study/experiment.hpp"
+#include "spinnet/core/openmp_wait.hpp"
+#include "spinnet/study/output.hpp"
+#include "spinnet/study/progress.hpp"
+#include "spinnet/config/run_config.hpp"
+#include "spinnet/study/scheduler.hpp"
 
 #if defined(SPINNET_HAVE_CUDA)
-#include "device_query.hpp"
+#include "kernels/engine/device_query.hpp"
 #endif
 #include "physics_in_the_loop_command.hpp"
 #include "rf_commands.hpp"

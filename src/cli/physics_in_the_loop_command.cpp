@@ -8,12 +8,12 @@
 #include <iostream>
 #include <vector>
 
-#include "spinnet/config.hpp"
-#include "spinnet/constants.hpp"
-#include "spinnet/dataset.hpp"
-#include "spinnet/errors.hpp"
-#include "spinnet/output.hpp"
-#include "spinnet/physics_in_the_loop.hpp"
+#include "spinnet/config/config.hpp"
+#include "spinnet/core/constants.hpp"
+#include "spinnet/data/dataset.hpp"
+#include "spinnet/core/errors.hpp"
+#include "spinnet/study/output.hpp"
+#include "spinnet/rfnet/physics_in_the_loop.hpp"
 
 namespace spinnet {
 

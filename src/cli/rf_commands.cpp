@@ -11,11 +11,11 @@
 #include <iostream>
 #include <memory>
 
-#include "spinnet/config.hpp"
-#include "spinnet/dataset.hpp"
-#include "spinnet/errors.hpp"
-#include "spinnet/output.hpp"
-#include "spinnet/rf_training.hpp"
+#include "spinnet/config/config.hpp"
+#include "spinnet/data/dataset.hpp"
+#include "spinnet/core/errors.hpp"
+#include "spinnet/study/output.hpp"
+#include "spinnet/rfnet/rf_training.hpp"
 
 namespace spinnet::cli {
 

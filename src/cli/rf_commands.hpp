@@ -7,7 +7,7 @@
 #include <optional>
 #include <string>
 
-#include "spinnet/size_study.hpp"
+#include "spinnet/rfnet/size_study.hpp"
 
 namespace spinnet::cli {
 
