@@ -8,7 +8,7 @@
 #include <vector>
 
 #include "spinnet/rfnet/augmentation.hpp"
-#include "spinnet/rfnet/rf_training.hpp"
+#include "spinnet/rfnet/rf_experiment.hpp"
 
 using namespace spinnet;
 

@@ -29,6 +29,7 @@
 #include <vector>
 
 #include "auto_oscillator_fixtures.hpp"
+#include "spinnet/measure/spectral_line.hpp"
 #include "spinnet/measure/spectrum.hpp"
 
 namespace spinnet::auto_oscillator_test {

@@ -9,7 +9,7 @@
 
 #include "cli_helpers.hpp"
 #include "rf_fixtures.hpp"
-#include "spinnet/rfnet/rf_training.hpp"
+#include "spinnet/rfnet/rf_experiment.hpp"
 
 using namespace spinnet;
 

@@ -8,7 +8,7 @@
 #include <sstream>
 
 #include "cli_helpers.hpp"
-#include "spinnet/rfnet/rf_training.hpp"
+#include "spinnet/rfnet/rf_experiment.hpp"
 #include "spinnet/rfnet/size_study.hpp"
 
 using namespace spinnet;

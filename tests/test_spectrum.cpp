@@ -1,6 +1,7 @@
 // Welch PSD and spectral line analysis on synthetic signals whose spectra are known analytically:
 // normalization (Parseval, white-noise level), a tone, a phase-diffusing oscillator's Lorentzian,
 // and CUDA against CPU. Conventions are stated in include/spinnet/measure/spectrum.hpp.
+#include "spinnet/measure/spectral_line.hpp"
 #include "spinnet/measure/spectrum.hpp"
 
 #include <gtest/gtest.h>

@@ -15,7 +15,7 @@
 #include "spinnet/data/dataset.hpp"
 #include "spinnet/core/errors.hpp"
 #include "spinnet/study/output.hpp"
-#include "spinnet/rfnet/rf_training.hpp"
+#include "spinnet/rfnet/rf_experiment.hpp"
 
 namespace spinnet::cli {
 

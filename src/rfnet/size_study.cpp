@@ -12,7 +12,7 @@
 
 #include "spinnet/core/errors.hpp"
 #include "spinnet/study/output.hpp"
-#include "spinnet/rfnet/rf_training.hpp"
+#include "spinnet/rfnet/rf_experiment.hpp"
 
 namespace spinnet {
 

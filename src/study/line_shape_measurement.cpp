@@ -10,23 +10,6 @@
 
 namespace spinnet {
 
-void check_line_shape(const RunConfig& config) {
-  const std::string path = "measure.line_shape.frequency_axis";
-  if (config.model != ModelKind::macrospin)
-    throw ConfigError("measure.line_shape", "a macrospin config", to_string(config.model) + " model");
-  const std::size_t a = config.line_shape.frequency_axis;
-  if (a >= config.sweep.axes.size())
-    throw ConfigError(path, "the index of a sweep axis (0 to " + std::to_string(config.sweep.axes.size()) + " - 1)",
-                      std::to_string(a));
-  const SweepAxis& axis = config.sweep.axes[a];
-  const std::string suffix = "frequency_GHz";
-  if (axis.path.size() < suffix.size() || axis.path.compare(axis.path.size() - suffix.size(), suffix.size(), suffix) != 0)
-    throw ConfigError(path, "an axis over an RF frequency (path ending in frequency_GHz)", axis.path);
-  if (axis.values.size() < 5)
-    throw ConfigError(path, "an axis with at least 5 frequencies (4 parameters are fitted)",
-                      std::to_string(axis.values.size()) + " values");
-}
-
 void measure_line_shape(const RunConfig& config, ExperimentResult& out) {
   const SweepPlan& sweep = config.sweep;
   const std::size_t a = config.line_shape.frequency_axis;

@@ -8,7 +8,7 @@
 
 #include <cstdint>
 
-#include "spinnet/engine/batch.hpp"
+#include "spinnet/models/device_model.hpp"
 #include "spinnet/core/constants.hpp"
 #include "spinnet/models/drive.hpp"
 #include "spinnet/core/fast_math.hpp"
@@ -116,7 +116,7 @@ struct AutoOscillatorModel {
   }
   static bool thermal(const Parameters& p) { return p.temperature > 0; }
 
-  /// The engine draws the thermal noise: one complex N(0, 1) number per step (batch.hpp,
+  /// The engine draws the thermal noise: one complex N(0, 1) number per step (device_model.hpp,
   /// NoisePairs: one Philox block serves two steps).
   static constexpr int noise_pairs = 1;
 

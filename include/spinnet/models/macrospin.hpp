@@ -6,7 +6,7 @@
 #include <cstdint>
 #include <tuple>
 
-#include "spinnet/engine/batch.hpp"
+#include "spinnet/models/device_model.hpp"
 #include "spinnet/core/constants.hpp"
 #include "spinnet/core/random.hpp"
 #include "spinnet/core/fast_math.hpp"
@@ -194,7 +194,7 @@ struct MacrospinAccumulators {
   double phase;          // sum of phase increments around the frequency axis, rad
 };
 
-/// The macrospin device model (see batch.hpp for the interface every model implements).
+/// The macrospin device model (see device_model.hpp for the interface every model implements).
 struct MacrospinModel {
   using Parameters = MacrospinParameters<double>;
   template <class T>
@@ -214,7 +214,7 @@ struct MacrospinModel {
   static bool thermal(const Parameters& p) { return p.temperature > 0; }
 
   /// Advances one junction by one step (step -> step + 1). A junction that has failed keeps its
-  /// state. Everything in and out by value (see batch.hpp).
+  /// state. Everything in and out by value (see device_model.hpp).
   template <class T, bool Thermal>
   SPINNET_HDI static StepOutcome<MacrospinState<T>, MacrospinSample<T>, T> step(
       const StepContext<T>& context, std::size_t i, const MacrospinCoefficients<T> c, const MacrospinState<T> state,

@@ -84,7 +84,7 @@ struct OscillatorNetworkModel {
   }
 
   /// The engine draws the thermal noise: one complex N(0, 1) number per oscillator and step
-  /// (batch.hpp, NoisePairs); oscillator j of network i is noise device (first id + i) * M + j.
+  /// (device_model.hpp, NoisePairs); oscillator j of network i is noise device (first id + i) * M + j.
   static constexpr int noise_pairs = M;
 
   /// dc_j/dt for every oscillator at amplitudes a: the single-oscillator right-hand side with the

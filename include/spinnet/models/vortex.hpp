@@ -79,7 +79,7 @@
 #include <cmath>
 #include <cstdint>
 
-#include "spinnet/engine/batch.hpp"
+#include "spinnet/models/device_model.hpp"
 #include "spinnet/core/constants.hpp"
 #include "spinnet/models/drive.hpp"
 #include "spinnet/core/fast_math.hpp"
@@ -88,7 +88,7 @@
 namespace spinnet {
 
 /// The vortex core left the disk (s >= 1). This model reports it with the batch's model-specific
-/// status code (batch.hpp names it after the macrospin's norm check).
+/// status code (device_model.hpp names it after the macrospin's norm check).
 inline constexpr std::uint32_t status_core_expelled = status_out_of_bounds;
 
 /// Per-device parameters in SI, as the user gives them (after unit conversion).

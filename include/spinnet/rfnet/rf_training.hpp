@@ -1,7 +1,7 @@
 // Training of RF spintronic networks and of the software MLP baseline: Adam/SGD over minibatches,
-// learning-rate schedule, validation split with early stopping, per-epoch progress, atomic
-// checkpoints that resume bit for bit, divergence detection; then evaluation, confusion matrix and
-// accuracy over fabricated chips (variability). Keys and file formats: docs/rfnet.md.
+// learning-rate schedule, validation split with early stopping, per-epoch progress, checkpoint
+// state that resumes bit for bit, divergence detection; evaluation and confusion matrix. The
+// experiment around it (config, data, outputs) is rf_experiment.hpp; docs/rfnet.md.
 #pragma once
 
 #include <cstdint>
@@ -115,79 +115,5 @@ void flush_denormals_to_zero();
 /// a checkpoint) and holds the final state. Throws RunError naming the epoch on a non-finite loss.
 void train_model(TrainableModel<float>& model, const Dataset& train, const Dataset& validation,
                  const TrainingOptions& options, TrainingState& state, const TrainingHooks& hooks);
-
-// ---------------------------------------------------------------------------------------------
-// Experiments (a config file: data + network + training + variability)
-
-struct DataOptions {
-  std::string set;        // digits8x8 | mnist | drones | iris
-  std::string path;       // file or folder; "" = the shared data folder
-  double test_fraction = 0.2;       // sets without a fixed split
-  std::uint64_t split_seed = 0;
-  double validation_fraction = 0;   // of the training part, stratified
-  std::string scaling = "global_max";  // none | min_max | global_max | standardize
-  std::size_t train_limit = 0;      // use only the first N training samples (0 = all)
-};
-
-struct VariabilityOptions {
-  int chips = 0;  // 0 = no study
-  std::vector<double> spreads;  // relative std
-  std::vector<std::string> parameters;  // resonance, alpha, power, all
-  std::uint64_t seed = 1;
-  double calibration_precision = -1;  // >= 0: also evaluate every chip after calibrate_chip
-};
-
-struct RfExperiment {
-  std::string name, source;
-  std::string model = "rf_network";  // or software_mlp
-  DataOptions data;
-  json network;  // the "network" object, read when the network is built
-  std::vector<int> mlp_hidden;  // software_mlp: hidden widths (default: the RF network's)
-  TrainingOptions training;
-  RfBackendOptions backend;  // training.backend, training.tf32 (rf_network only)
-  VariabilityOptions variability;
-  json resolved;
-};
-
-RfExperiment read_rf_experiment(const json& config, const std::string& source);
-
-/// The data of an experiment: train (less validation), validation and test parts, features scaled
-/// by the map fitted on the training part (returned in `scaling`).
-struct ExperimentData {
-  Dataset train, validation, test;
-  FeatureScaling scaling;
-};
-/// With `fixed_scaling`, that map (a trained network's) is applied instead of fitting one; a feature
-/// count that does not match it is a DataError naming the data file and both counts.
-ExperimentData load_experiment_data(const DataOptions& options, const std::string& source,
-                                    const FeatureScaling* fixed_scaling = nullptr);
-
-/// Accuracy of a trained network over `chips` fabricated chips per spread.
-struct VariabilityRow {
-  std::string parameter;
-  double spread = 0;
-  std::vector<double> accuracies;             // one per chip
-  std::vector<double> calibrated_accuracies;  // after per-chip calibration (when enabled)
-};
-std::vector<VariabilityRow> variability_study(const RfNetworkSpec& spec, const Dataset& test, int classes,
-                                              const VariabilityOptions& options, const RfBackendOptions& backend = {});
-
-/// variability.csv: parameter, spread, calibrated, chips, mean/std/min/p05/median/max accuracy.
-std::string variability_table_csv(const std::vector<VariabilityRow>& rows);
-
-struct TrainingRunResult {
-  EvaluationResult test;
-  std::vector<EpochRecord> history;
-  int best_epoch = -1;
-  double train_samples_per_second = 0;       // best epoch
-  double evaluation_samples_per_second = 0;  // test set, nominal chip
-};
-
-/// Runs a whole experiment into `out_dir` (resolved.json, history.csv, confusion.csv, network.json,
-/// checkpoint.json, resonances.csv, summary.json, variability.csv); `resume_dir` continues from its
-/// checkpoint. `progress` prints a line per epoch when set.
-TrainingRunResult run_rf_experiment(const RfExperiment& experiment, const std::string& out_dir,
-                                    const std::string& resume_dir, std::function<void(const std::string&)> progress);
-
 
 }  // namespace spinnet

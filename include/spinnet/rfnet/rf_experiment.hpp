@@ -1,0 +1,66 @@
+// An RF-network experiment, as a config file describes it: data + network + training +
+// variability study, and the run that writes its outputs (docs/rfnet.md).
+#pragma once
+
+#include <cstdint>
+#include <functional>
+#include <string>
+#include <vector>
+
+#include "spinnet/config/config.hpp"
+#include "spinnet/data/dataset.hpp"
+#include "spinnet/rfnet/chip_variability.hpp"
+#include "spinnet/rfnet/rf_training.hpp"
+
+namespace spinnet {
+
+struct DataOptions {
+  std::string set;        // digits8x8 | mnist | drones | iris
+  std::string path;       // file or folder; "" = the shared data folder
+  double test_fraction = 0.2;       // sets without a fixed split
+  std::uint64_t split_seed = 0;
+  double validation_fraction = 0;   // of the training part, stratified
+  std::string scaling = "global_max";  // none | min_max | global_max | standardize
+  std::size_t train_limit = 0;      // use only the first N training samples (0 = all)
+};
+
+struct RfExperiment {
+  std::string name, source;
+  std::string model = "rf_network";  // or software_mlp
+  DataOptions data;
+  json network;  // the "network" object, read when the network is built
+  std::vector<int> mlp_hidden;  // software_mlp: hidden widths (default: the RF network's)
+  TrainingOptions training;
+  RfBackendOptions backend;  // training.backend, training.tf32 (rf_network only)
+  VariabilityOptions variability;
+  json resolved;
+};
+
+RfExperiment read_rf_experiment(const json& config, const std::string& source);
+
+/// The data of an experiment: train (less validation), validation and test parts, features scaled
+/// by the map fitted on the training part (returned in `scaling`).
+struct ExperimentData {
+  Dataset train, validation, test;
+  FeatureScaling scaling;
+};
+/// With `fixed_scaling`, that map (a trained network's) is applied instead of fitting one; a feature
+/// count that does not match it is a DataError naming the data file and both counts.
+ExperimentData load_experiment_data(const DataOptions& options, const std::string& source,
+                                    const FeatureScaling* fixed_scaling = nullptr);
+
+struct TrainingRunResult {
+  EvaluationResult test;
+  std::vector<EpochRecord> history;
+  int best_epoch = -1;
+  double train_samples_per_second = 0;       // best epoch
+  double evaluation_samples_per_second = 0;  // test set, nominal chip
+};
+
+/// Runs a whole experiment into `out_dir` (resolved.json, history.csv, confusion.csv, network.json,
+/// checkpoint.json, resonances.csv, summary.json, variability.csv); `resume_dir` continues from its
+/// checkpoint. `progress` prints a line per epoch when set.
+TrainingRunResult run_rf_experiment(const RfExperiment& experiment, const std::string& out_dir,
+                                    const std::string& resume_dir, std::function<void(const std::string&)> progress);
+
+}  // namespace spinnet
