@@ -1,0 +1,1 @@
+// a source file in no layer folder

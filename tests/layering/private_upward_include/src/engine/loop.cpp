@@ -1,0 +1,1 @@
+#include "study/plan.hpp"  // upward, through a private header of src/

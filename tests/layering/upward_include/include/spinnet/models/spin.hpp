@@ -1,0 +1,2 @@
+#pragma once
+#include "spinnet/core/vec.hpp"
