@@ -14,6 +14,7 @@
 
 #include "engine/batch_cpu.hpp"
 #include "engine/host_batch.hpp"
+#include "bench_devices.hpp"
 #include "spinnet/models/auto_oscillator.hpp"
 #include "spinnet/core/constants.hpp"
 #include "spinnet/models/macrospin.hpp"
@@ -28,57 +29,6 @@ double thread_seconds() {
   timespec t;
   clock_gettime(CLOCK_THREAD_CPUTIME_ID, &t);
   return static_cast<double>(t.tv_sec) + 1e-9 * static_cast<double>(t.tv_nsec);
-}
-
-/// The oscillator of oscillator_bench.
-AutoOscillatorParameters oscillator(std::size_t i) {
-  AutoOscillatorParameters p{};
-  p.frequency = 5e9 * (1 + 1e-3 * static_cast<double>(i % 97));
-  p.nonlinear_shift = -2e9;
-  p.damping_rate = 3e8;
-  p.nonlinear_damping = 2;
-  p.threshold_current = 1e-3;
-  p.current = 1.5e-3;
-  p.temperature = 300;
-  p.energy = 2e-17;
-  p.signal_scale = 1e-3;
-  p.c0_re = 0.3;
-  return p;
-}
-
-template <int M>
-OscillatorNetworkParameters<M> network(std::size_t i) {
-  OscillatorNetworkParameters<M> p{};
-  for (int j = 0; j < M; ++j) {
-    p.oscillator[j] = oscillator(i * M + static_cast<std::size_t>(j));
-    for (int k = 0; k < M; ++k) {
-      p.coupling_re[j][k] = j == k ? 0.0 : 2e7 * std::cos(0.3);
-      p.coupling_im[j][k] = j == k ? 0.0 : 2e7 * std::sin(0.3);
-    }
-  }
-  return p;
-}
-
-/// The junction of macrospin_bench.
-MacrospinParameters<double> junction(std::size_t) {
-  const double mT = 1e-3 / constants::mu0;
-  MacrospinParameters<double> p{};
-  p.alpha = 0.01;
-  p.gamma = 1.7609e11;
-  p.Ms = 1.0e6;
-  p.volume = constants::pi / 4 * 100e-9 * 50e-9 * 1.5e-9;
-  p.Hk = 10 * mT;
-  p.ux = 1;
-  p.Nz = 1;
-  p.Hx = 20 * mT, p.Hy = 2 * mT;
-  p.px = 1;
-  p.polarization = 0.5;
-  p.beta = 0.1;
-  p.current = 0.1e-3;
-  p.temperature = 300;
-  p.R_P = 1000, p.R_AP = 2000;
-  p.m0x = 0.9, p.m0y = 0.3, p.m0z = 0.05;
-  return p;
 }
 
 template <class Model, class Make>
@@ -108,11 +58,11 @@ void measure(const char* name, Make make, double dt, std::uint64_t steps, int os
 }  // namespace
 
 int main() {
-  measure<AutoOscillatorModel>("auto_oscillator", oscillator, 2e-12, 20000);
-  measure<MacrospinModel>("macrospin", junction, 0.5e-12, 5000);
+  measure<AutoOscillatorModel>("auto_oscillator", bench::auto_oscillator, 2e-12, 20000);
+  measure<MacrospinModel>("macrospin", [](std::size_t) { return bench::reference_junction(300); }, 0.5e-12, 5000);
   measure<VortexModel>("vortex", [](std::size_t) { return torrejon2017_parameters(); }, 1e-11, 5000);
-  measure<OscillatorNetworkModel<2>>("network2", network<2>, 2e-12, 10000, 2);
-  measure<OscillatorNetworkModel<3>>("network3", network<3>, 2e-12, 10000, 3);
-  measure<OscillatorNetworkModel<4>>("network4", network<4>, 2e-12, 2000, 4);
+  measure<OscillatorNetworkModel<2>>("network2", bench::oscillator_network<2>, 2e-12, 10000, 2);
+  measure<OscillatorNetworkModel<3>>("network3", bench::oscillator_network<3>, 2e-12, 10000, 3);
+  measure<OscillatorNetworkModel<4>>("network4", bench::oscillator_network<4>, 2e-12, 2000, 4);
   return 0;
 }

@@ -35,6 +35,7 @@
 #include <string>
 #include <vector>
 
+#include "bench_devices.hpp"
 #include "spinnet/core/constants.hpp"
 #include "spinnet/engine/engine.hpp"
 #include "spinnet/core/errors.hpp"
@@ -54,33 +55,6 @@ struct Case {
   bool thermal;
   std::uint64_t batch;
 };
-
-/// An in-plane CoFeB-like free layer, 100 nm x 50 nm ellipse, 1.5 nm thick, in a thin-film
-/// geometry (Nz = 1), with its easy axis and the reference layer along x, a 20 mT easy-axis field
-/// and a 0.1 mA DC bias (below the ~0.2 mA critical current of these parameters, as in a spin
-/// diode). Parameters typical of the junctions in, e.g., Torrejon et al., Nature 547, 428 (2017).
-spinnet::MacrospinParameters<double> reference_junction(double temperature) {
-  constexpr double mT = 1e-3 / spinnet::constants::mu0;  // A/m per mT
-  spinnet::MacrospinParameters<double> p{};
-  p.alpha = 0.01;
-  p.gamma = 1.7609e11;  // electron gyromagnetic ratio, rad/(s T)
-  p.Ms = 1.0e6;
-  p.volume = spinnet::constants::pi / 4 * 100e-9 * 50e-9 * 1.5e-9;
-  p.Hk = 10 * mT;
-  p.ux = 1, p.uy = 0, p.uz = 0;
-  p.Nx = 0, p.Ny = 0, p.Nz = 1;
-  p.Hx = 20 * mT, p.Hy = 2 * mT, p.Hz = 0;
-  p.px = 1, p.py = 0, p.pz = 0;
-  p.polarization = 0.5;
-  p.lambda = 0.0;
-  p.beta = 0.1;
-  p.current = 0.1e-3;
-  p.temperature = temperature;
-  p.R_P = 1000;
-  p.R_AP = 2000;
-  p.m0x = 0.9, p.m0y = 0.3, p.m0z = 0.05;
-  return p;
-}
 
 double process_cpu_seconds() {
   timespec t{};
@@ -105,7 +79,7 @@ std::uint64_t steps_for(const Case& c) {
 
 spinnet::MacrospinProblem make_problem(const Case& c) {
   spinnet::MacrospinProblem problem;
-  problem.devices.assign(c.batch, reference_junction(c.thermal ? 300.0 : 0.0));
+  problem.devices.assign(c.batch, spinnet::bench::reference_junction(c.thermal ? 300.0 : 0.0));
   problem.dt = 0.5e-12;
   problem.steps = steps_for(c);
   problem.transient_steps = 0;

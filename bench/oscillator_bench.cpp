@@ -14,6 +14,7 @@
 #include <cstdint>
 #include <string>
 
+#include "bench_devices.hpp"
 #include "spinnet/models/auto_oscillator.hpp"
 #include "spinnet/models/oscillator_network.hpp"
 #include "spinnet/engine/run.hpp"
@@ -25,36 +26,6 @@ using spinnet::Backend;
 using spinnet::Precision;
 
 constexpr std::uint64_t batch_sizes[] = {1'000, 10'000, 100'000, 1'000'000};
-
-spinnet::AutoOscillatorParameters auto_oscillator(std::uint64_t i) {
-  spinnet::AutoOscillatorParameters p{};
-  p.frequency = 5e9 * (1 + 1e-3 * static_cast<double>(i % 97));
-  p.nonlinear_shift = -2e9;
-  p.damping_rate = 3e8;
-  p.nonlinear_damping = 2;
-  p.threshold_current = 1e-3;
-  p.current = 1.5e-3;
-  p.temperature = 300;
-  p.energy = 2e-17;
-  p.signal_scale = 1e-3;
-  p.c0_re = 0.3;
-  return p;
-}
-
-/// A network of M auto-oscillators (the bench oscillators above, all-to-all coupled with
-/// Omega = 2e7 1/s, beta = 0.3 rad).
-template <int M>
-spinnet::OscillatorNetworkParameters<M> network(std::uint64_t i) {
-  spinnet::OscillatorNetworkParameters<M> p{};
-  for (int j = 0; j < M; ++j) {
-    p.oscillator[j] = auto_oscillator(i * M + static_cast<std::uint64_t>(j));
-    for (int k = 0; k < M; ++k) {
-      p.coupling_re[j][k] = j == k ? 0.0 : 2e7 * std::cos(0.3);
-      p.coupling_im[j][k] = j == k ? 0.0 : 2e7 * std::sin(0.3);
-    }
-  }
-  return p;
-}
 
 /// `batch` engine devices (networks for a network model) of `oscillators` oscillators each.
 template <class Model, class Make>
@@ -90,7 +61,7 @@ void register_all() {
         const std::string suffix = "/" + spinnet::to_string(backend) + "/" + spinnet::to_string(precision) +
                                    "/thermal/batch:" + std::to_string(batch);
         benchmark::RegisterBenchmark(("auto_oscillator" + suffix).c_str(), [=](benchmark::State& s) {
-          run<spinnet::AutoOscillatorModel>(s, auto_oscillator, backend, precision, batch, 2e-12);
+          run<spinnet::AutoOscillatorModel>(s, spinnet::bench::auto_oscillator, backend, precision, batch, 2e-12);
         })->UseManualTime()->Unit(benchmark::kMillisecond);
         benchmark::RegisterBenchmark(("vortex" + suffix).c_str(), [=](benchmark::State& s) {
           run<spinnet::VortexModel>(
@@ -98,13 +69,13 @@ void register_all() {
         })->UseManualTime()->Unit(benchmark::kMillisecond);
         // Networks: `batch` oscillators in batch / M networks.
         benchmark::RegisterBenchmark(("network2" + suffix).c_str(), [=](benchmark::State& s) {
-          run<spinnet::OscillatorNetworkModel<2>>(s, network<2>, backend, precision, batch / 2, 2e-12, 2);
+          run<spinnet::OscillatorNetworkModel<2>>(s, spinnet::bench::oscillator_network<2>, backend, precision, batch / 2, 2e-12, 2);
         })->UseManualTime()->Unit(benchmark::kMillisecond);
         benchmark::RegisterBenchmark(("network3" + suffix).c_str(), [=](benchmark::State& s) {
-          run<spinnet::OscillatorNetworkModel<3>>(s, network<3>, backend, precision, batch / 3, 2e-12, 3);
+          run<spinnet::OscillatorNetworkModel<3>>(s, spinnet::bench::oscillator_network<3>, backend, precision, batch / 3, 2e-12, 3);
         })->UseManualTime()->Unit(benchmark::kMillisecond);
         benchmark::RegisterBenchmark(("network4" + suffix).c_str(), [=](benchmark::State& s) {
-          run<spinnet::OscillatorNetworkModel<4>>(s, network<4>, backend, precision, batch / 4, 2e-12, 4);
+          run<spinnet::OscillatorNetworkModel<4>>(s, spinnet::bench::oscillator_network<4>, backend, precision, batch / 4, 2e-12, 4);
         })->UseManualTime()->Unit(benchmark::kMillisecond);
       }
     }

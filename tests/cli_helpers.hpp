@@ -18,6 +18,9 @@ namespace spinnet::test {
 
 namespace fs = std::filesystem;
 
+/// The exit code of a user error (a bad config, command line or input file).
+inline constexpr int exit_user_error = 2;
+
 /// The repository root and the CLI under test (compile definitions from tests/CMakeLists.txt).
 inline fs::path source_dir() { return fs::path(SPINNET_SOURCE_DIR); }
 inline fs::path cli_path() { return fs::path(SPINNET_CLI_PATH); }

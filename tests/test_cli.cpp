@@ -21,7 +21,7 @@ using test::CliResult;
 using test::TempDir;
 namespace fs = std::filesystem;
 
-constexpr int exit_user_error = 2;
+using test::exit_user_error;
 
 /// A small valid config that each case breaks in one place.
 json good_config() {

@@ -24,7 +24,7 @@ using test::CliResult;
 using test::TempDir;
 namespace fs = std::filesystem;
 
-constexpr int exit_user_error = 2;
+using test::exit_user_error;
 
 bool shell_succeeds(const std::string& command) {
   const int status = std::system((command + " >/dev/null 2>&1 </dev/null").c_str());

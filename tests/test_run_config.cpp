@@ -6,6 +6,7 @@
 #include <string>
 
 #include "spinnet/core/constants.hpp"
+#include "config_helpers.hpp"
 #include "spinnet/config/run_config.hpp"
 
 namespace {
@@ -24,15 +25,7 @@ json oscillator_config() {
   })");
 }
 
-/// The message of the ConfigError a config raises ("" when it reads).
-std::string error_of(const json& config) {
-  try {
-    read_run_config(config, "test.json");
-  } catch (const ConfigError& e) {
-    return e.what();
-  }
-  return "";
-}
+std::string error_of(const json& config) { return spinnet::test::run_config_error(config); }
 
 TEST(RunConfig, AutoOscillatorUnitsAreConvertedAtTheEdge) {
   const auto run = read_run_config(oscillator_config(), "test.json");

@@ -17,6 +17,7 @@
 #include <vector>
 
 #include "spinnet/core/constants.hpp"
+#include "config_helpers.hpp"
 #include "spinnet/config/run_config.hpp"
 #include "spinnet/config/variability.hpp"
 
@@ -33,14 +34,7 @@ json macrospin_config(std::size_t count, const json& devices) {
   return config;
 }
 
-std::string error_of(const json& config) {
-  try {
-    read_run_config(config, "test.json");
-  } catch (const ConfigError& e) {
-    return e.what();
-  }
-  return "";
-}
+std::string error_of(const json& config) { return spinnet::test::run_config_error(config); }
 
 /// Ms of every device, kA/m.
 std::vector<double> Ms_of(const RunConfig& run) {

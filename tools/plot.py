@@ -29,10 +29,11 @@ import math
 import os
 import sys
 
+import plot_common
+
 PROGRAM = "plot.py"
-EXIT_USER_ERROR = 2
+EXIT_USER_ERROR = plot_common.EXIT_USER_ERROR
 DPI = 100
-SYSTEM_PYTHON = "/usr/bin/python3"  # Debian's interpreter, where python3-matplotlib installs
 
 
 class PlotError(Exception):
@@ -40,27 +41,10 @@ class PlotError(Exception):
 
 
 def fail(message):
-    print(f"{PROGRAM}: error: {message}", file=sys.stderr)
-    sys.exit(EXIT_USER_ERROR)
+    plot_common.fail(PROGRAM, message)
 
 
-def import_plotting():
-    """Imports numpy and matplotlib (Agg). A python3 that lacks them (a pyenv or virtualenv python
-    first on PATH) hands over to Debian's interpreter, which python3-matplotlib installs into."""
-    try:
-        import matplotlib
-        import numpy
-    except ImportError as error:
-        here = os.path.realpath(sys.executable or "")
-        if os.access(SYSTEM_PYTHON, os.X_OK) and here != os.path.realpath(SYSTEM_PYTHON):
-            os.execv(SYSTEM_PYTHON, [SYSTEM_PYTHON, os.path.abspath(__file__), *sys.argv[1:]])
-        fail(f"cannot import matplotlib and numpy ({error}): install python3-matplotlib and python3-numpy")
-    matplotlib.use("Agg")
-    import matplotlib.pyplot
-    return numpy, matplotlib.pyplot
-
-
-np, plt = import_plotting()
+np, plt = plot_common.import_plotting(PROGRAM)
 from matplotlib.ticker import FuncFormatter, NullFormatter  # noqa: E402 (after the backend is set)
 
 

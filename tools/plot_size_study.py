@@ -8,10 +8,11 @@ import csv
 import os
 import sys
 
+import plot_common
+
 
 def fail(message):
-    print(f"plot_size_study.py: {message}", file=sys.stderr)
-    sys.exit(2)
+    plot_common.fail("plot_size_study.py", message)
 
 
 def main():
@@ -21,12 +22,7 @@ def main():
     table = os.path.join(study, "size_study.csv")
     if not os.path.isfile(table):
         fail(f"{table}: not found (run spinnet size-study first)")
-    try:
-        import matplotlib
-        matplotlib.use("Agg")
-        import matplotlib.pyplot as plt
-    except ImportError:
-        fail("matplotlib is missing (Debian: apt install python3-matplotlib; or set SPINNET_PYTHON)")
+    _, plt = plot_common.import_plotting("plot_size_study.py")
     with open(table, newline="") as f:
         rows = list(csv.DictReader(f))
     if not rows:

@@ -8,6 +8,8 @@ import json
 import sys
 from pathlib import Path
 
+import plot_common
+
 
 def main():
     if len(sys.argv) != 2:
@@ -20,9 +22,7 @@ def main():
     observables = result["observables"]
     if "line_resonance_Hz" not in observables:
         sys.exit(f"plot_spin_diode: {run}: no line-shape fit in result.json (add measure.line_shape to the config)")
-    import matplotlib
-    matplotlib.use("Agg")
-    import matplotlib.pyplot as plt
+    _, plt = plot_common.import_plotting("plot_spin_diode.py")
 
     axes = result["sweep"]["axes"]
     per_point = result["sweep"]["devices_per_point"]

@@ -7,15 +7,11 @@ import csv
 import os
 import sys
 
+import plot_common
+
 
 def fail(message):
-    print(f"plot_training.py: {message}", file=sys.stderr)
-    sys.exit(2)
-
-
-def read_csv(path):
-    with open(path, newline="") as f:
-        return list(csv.DictReader(f))
+    plot_common.fail("plot_training.py", message)
 
 
 def main():
@@ -24,12 +20,7 @@ def main():
     run = sys.argv[1]
     if not os.path.isdir(run):
         fail(f"{run}: not a directory")
-    try:
-        import matplotlib
-        matplotlib.use("Agg")
-        import matplotlib.pyplot as plt
-    except ImportError:
-        fail("matplotlib is missing (Debian: apt install python3-matplotlib; or set SPINNET_PYTHON)")
+    _, plt = plot_common.import_plotting("plot_training.py")
 
     history = os.path.join(run, "history.csv")
     if os.path.exists(history):

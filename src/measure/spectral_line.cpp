@@ -8,6 +8,8 @@
 
 #include "spinnet/measure/spectral_line.hpp"
 
+#include "measure/number_text.hpp"
+
 #include <Eigen/Dense>
 #include <algorithm>
 #include <cmath>
@@ -20,11 +22,7 @@ namespace spinnet {
 
 namespace {
 
-std::string number(double value) {
-  std::ostringstream out;
-  out << value;
-  return out.str();
-}
+using detail::number_text;
 
 }  // namespace
 
@@ -58,8 +56,8 @@ void check_spectrum(std::span<const double> frequency, std::span<const double> d
                                 " bins, got " + std::to_string(density.size()));
   }
   if (!(frequency[1] > frequency[0])) {
-    throw std::invalid_argument("spectral line: frequencies must increase, got f[0] = " + number(frequency[0]) +
-                                ", f[1] = " + number(frequency[1]));
+    throw std::invalid_argument("spectral line: frequencies must increase, got f[0] = " + number_text(frequency[0]) +
+                                ", f[1] = " + number_text(frequency[1]));
   }
 }
 
@@ -278,8 +276,8 @@ SpectralLine analyze_line(std::span<const double> frequency, std::span<const dou
   std::size_t last = size;
   while (last > first && frequency[last - 1] > options.frequency_max) --last;
   if (first >= last) {
-    throw std::invalid_argument("spectral line: no bin in the search range [" + number(options.frequency_min) + ", " +
-                                number(options.frequency_max) + "] Hz");
+    throw std::invalid_argument("spectral line: no bin in the search range [" + number_text(options.frequency_min) + ", " +
+                                number_text(options.frequency_max) + "] Hz");
   }
   --last;
 

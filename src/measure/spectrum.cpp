@@ -4,6 +4,8 @@
 
 #include "spinnet/measure/spectrum.hpp"
 
+#include "measure/number_text.hpp"
+
 #include <fftw3.h>
 #include <omp.h>
 
@@ -24,11 +26,7 @@
 namespace spinnet {
 namespace {
 
-std::string number(double value) {
-  std::ostringstream out;
-  out << value;
-  return out.str();
-}
+using detail::number_text;
 
 /// Where the segments of one signal lie.
 struct Segmentation {
@@ -43,10 +41,10 @@ Segmentation segment(std::size_t signal_length, double dt, const WelchOptions& o
   constexpr std::size_t max_segment_length = std::size_t{1} << 30;  // FFTW and cuFFT take int sizes
   if (!(dt > 0) || !std::isfinite(dt)) {
     throw std::invalid_argument("Welch PSD: dt must be a positive, finite sample interval in seconds, got " +
-                                number(dt));
+                                number_text(dt));
   }
   if (!(options.overlap >= 0 && options.overlap < 1)) {
-    throw std::invalid_argument("Welch PSD: overlap must be a fraction in [0, 1), got " + number(options.overlap));
+    throw std::invalid_argument("Welch PSD: overlap must be a fraction in [0, 1), got " + number_text(options.overlap));
   }
   if (options.segment_length < 2 || options.segment_length > max_segment_length) {
     throw std::invalid_argument("Welch PSD: segment_length must be between 2 and 2^30 samples, got " +

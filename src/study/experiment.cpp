@@ -34,6 +34,13 @@ ModelProblem<Model> problem_of(const RunConfig& config, const std::vector<typena
   return problem;
 }
 
+/// sqrt(<x^2> - <x>^2) per device from the means of x and x^2 (0 where rounding makes it negative).
+std::vector<double> standard_deviations(const std::vector<double>& mean, const std::vector<double>& mean_square) {
+  std::vector<double> out(mean.size());
+  for (std::size_t i = 0; i < mean.size(); ++i) out[i] = std::sqrt(std::max(0.0, mean_square[i] - mean[i] * mean[i]));
+  return out;
+}
+
 /// Copies the generic parts of a model result (trace, timings) into the experiment result.
 template <class Model>
 void copy_common(const ModelResult<Model>& r, const std::vector<std::string>& state_names, ExperimentResult& out) {
@@ -298,13 +305,7 @@ ExperimentResult run_experiment(const RunConfig& config, const RunOptions& optio
     const auto r = run_model(problem_of<VortexModel>(config, config.vortex), options);
     using A = VortexAccumulators;
     out.observables["mean_orbit_radius"] = r.means(&A::radius);
-    auto radius2 = r.means(&A::radius2);
-    std::vector<double> radius_std(radius2.size());
-    for (std::size_t i = 0; i < radius2.size(); ++i) {
-      const double m = out.observables["mean_orbit_radius"][i];
-      radius_std[i] = std::sqrt(std::max(0.0, radius2[i] - m * m));
-    }
-    out.observables["orbit_radius_std"] = radius_std;
+    out.observables["orbit_radius_std"] = standard_deviations(out.observables["mean_orbit_radius"], r.means(&A::radius2));
     out.observables["mean_signal2_V2"] = r.means(&A::signal2);
     auto frequency = r.means(&A::phase);
     for (double& f : frequency) f /= two_pi_dt;
@@ -318,11 +319,7 @@ ExperimentResult run_experiment(const RunConfig& config, const RunOptions& optio
   const auto r = run_model(problem_of<AutoOscillatorModel>(config, config.auto_oscillator), options);
   using A = AutoOscillatorAccumulators;
   out.observables["mean_power"] = r.means(&A::power);
-  auto power2 = r.means(&A::power2);
-  std::vector<double> power_std(power2.size());
-  for (std::size_t i = 0; i < power2.size(); ++i)
-    power_std[i] = std::sqrt(std::max(0.0, power2[i] - out.observables["mean_power"][i] * out.observables["mean_power"][i]));
-  out.observables["power_std"] = power_std;
+  out.observables["power_std"] = standard_deviations(out.observables["mean_power"], r.means(&A::power2));
   out.observables["mean_re"] = r.means(&A::re);
   out.observables["mean_im"] = r.means(&A::im);
   out.observables["mean_signal2_V2"] = r.means(&A::signal2);
