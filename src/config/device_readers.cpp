@@ -291,6 +291,9 @@ void read_vortex_devices(ObjectReader& devices, std::size_t n, RunConfig& out) {
   const auto temperature = devices.column("temperature_K", 300.0, n, Bound::non_negative);
   const auto scale = devices.column("signal_scale_mV", 1000.0, n);
   const auto core0 = devices.vector_column("core0", {0.1, 0, 0}, n);
+  // The magnetoresistive voltage R(t) I that electrical coupling carries (network/; vortex.hpp).
+  const auto resistance = devices.column("resistance_Ohm", 40.0, n, Bound::positive);
+  const auto magnetoresistance = devices.column("magnetoresistance_Ohm", 40.0, n, Bound::non_negative);
   for (std::size_t i = 0; i < n; ++i) {
     for (const auto& [key, value] : {std::pair{"core_polarity", polarity[i]}, std::pair{"chirality", chirality[i]}})
       if (value != 1.0 && value != -1.0) throw ConfigError(devices.path_of(key), "+1 or -1", describe(json(value)));
@@ -318,6 +321,9 @@ void read_vortex_devices(ObjectReader& devices, std::size_t n, RunConfig& out) {
     p.signal_scale = scale[i] * 1e-3;
     p.x0 = core0[i][0];
     p.y0 = core0[i][1];
+    p.chirality = chirality[i];
+    p.resistance = resistance[i];
+    p.magnetoresistance = magnetoresistance[i];
     out.vortex.push_back(p);
   }
   read_current_inputs(devices, n, out.drive);

@@ -13,7 +13,6 @@
 #include "study/batch_record.hpp"
 #include "engine/run_model.hpp"
 #include "study/line_shape_measurement.hpp"
-#include "spinnet/models/oscillator_network.hpp"
 #include "spinnet/study/output.hpp"
 
 #if defined(SPINNET_HAVE_CUDA)
@@ -26,7 +25,7 @@ namespace fs = std::filesystem;
 
 namespace {
 
-constexpr int checkpoint_format = 1;
+constexpr int checkpoint_format = 2;
 
 /// Thrown from the engine's progress callback when the study is interrupted; never leaves
 /// run_shard.
@@ -134,13 +133,8 @@ std::uint64_t config_hash(const json& document) {
 }
 
 std::vector<std::uint32_t> traced_units(const RunConfig& config) {
-  const auto group = static_cast<std::uint32_t>(config.coupling.group_size);
-  std::vector<std::uint32_t> units;
-  for (std::uint32_t d : config.control.trace_devices) {
-    const std::uint32_t unit = d / group * group;
-    if (group == 1 || units.empty() || units.back() != unit) units.push_back(unit);
-  }
-  return units;
+  // Every traced device is traced on its own (the oscillators of a network too).
+  return config.control.trace_devices;
 }
 
 WorkLayout work_layout(const RunConfig& config) {
@@ -194,9 +188,9 @@ RunConfig slice_config(const RunConfig& config, std::size_t first, std::size_t c
   s.name = config.name;
   s.model = config.model;
   s.control = config.control;
-  const std::size_t group = static_cast<std::size_t>(config.coupling.group_size);
-  // Noise is keyed by global id: device first + i (networks: network first / M + i).
-  s.control.first_device_id = config.control.first_device_id + static_cast<std::uint32_t>(first / group);
+  const std::size_t group = config.group_size();
+  // Noise is keyed by global device id first + i (a network's oscillators: network * size + j).
+  s.control.first_device_id = config.control.first_device_id + static_cast<std::uint32_t>(first);
   s.control.trace_devices.clear();
   for (std::uint32_t d : config.control.trace_devices)
     if (d >= first && d < first + count) s.control.trace_devices.push_back(static_cast<std::uint32_t>(d - first));
@@ -211,25 +205,23 @@ RunConfig slice_config(const RunConfig& config, std::size_t first, std::size_t c
   s.sweep.points = 1;
   s.sweep.instances = 1;
   s.sweep.devices_per_instance = s.sweep.devices_per_point = count;
-  s.coupling = config.coupling;
+  if (config.network.enabled) s.network = slice_network_plan(config.network, first / group, count / group);
   s.spectrum = config.spectrum;
-  s.spectrum.saved_spectra = config.spectrum.saved_spectra > first ? config.spectrum.saved_spectra - first : 0;
+  // Spectrum rows are devices, or networks (their summed signal).
+  const std::size_t first_row = config.spectrum.per_network ? first / group : first;
+  s.spectrum.saved_spectra = config.spectrum.saved_spectra > first_row ? config.spectrum.saved_spectra - first_row : 0;
   s.locking = config.locking;
   return s;
 }
 
 std::uint64_t bytes_per_device(const RunConfig& config) {
+  if (config.network.enabled) return network_bytes_per_oscillator(config);  // network_experiment.cpp
   switch (config.model) {
     case ModelKind::macrospin: return model_bytes_per_device<MacrospinModel>(config, 1);
     case ModelKind::vortex: return model_bytes_per_device<VortexModel>(config, 1);
     case ModelKind::auto_oscillator: break;
   }
-  switch (config.coupling.group_size) {
-    case 2: return model_bytes_per_device<OscillatorNetworkModel<2>>(config, 2);
-    case 3: return model_bytes_per_device<OscillatorNetworkModel<3>>(config, 3);
-    case 4: return model_bytes_per_device<OscillatorNetworkModel<4>>(config, 4);
-    default: return model_bytes_per_device<AutoOscillatorModel>(config, 1);
-  }
+  return model_bytes_per_device<AutoOscillatorModel>(config, 1);
 }
 
 std::size_t choose_batch_items(const RunConfig& config, const RunOptions& options) {
@@ -251,7 +243,7 @@ std::size_t choose_batch_items(const RunConfig& config, const RunOptions& option
   }
   // Whole items, and whole networks of coupled oscillators.
   std::size_t items = std::max<std::size_t>(1, devices / layout.devices_per_item);
-  const std::size_t group = static_cast<std::size_t>(config.coupling.group_size);
+  const std::size_t group = config.group_size();
   if (layout.devices_per_item % group != 0) items = layout.items();  // items split networks: one batch
   return std::min(items, layout.items());
 }
@@ -384,8 +376,12 @@ StudyOutcome run_shard(const RunConfig& config, const std::string& directory, co
       record.trace_values = std::move(result.trace_values);
     }
     record.spectrum_frequency = std::move(result.spectrum_frequency);
-    record.first_spectrum_row = first;
+    record.first_spectrum_row = config.spectrum.per_network ? first / config.group_size() : first;
     record.spectrum_density = std::move(result.spectrum_density);
+    record.network_trace_time = std::move(result.network_trace_time);
+    record.first_network = first / config.group_size();
+    record.network_trace_columns = std::move(result.network_trace_columns);
+    record.network_trace_values = std::move(result.network_trace_values);
     try {
       write_file_atomically(file.string(), encode_batch(record));
     } catch (const RunError& e) {
@@ -498,9 +494,24 @@ void assemble_results(const std::vector<std::string>& run_directories, const std
           for (std::size_t j = 0; j < local; ++j)
             all.trace_values[c][s * traced + r.trace_index[j]] = r.trace_values[c][s * local + j];
     }
+    if (!r.network_trace_time.empty()) {
+      const std::size_t networks = n / config.group_size(), local = r.devices / config.group_size();
+      if (all.network_trace_time.empty()) {
+        all.network_trace_time = r.network_trace_time;
+        all.network_trace_columns = r.network_trace_columns;
+        all.network_trace_values.assign(r.network_trace_columns.size(),
+                                        std::vector<double>(r.network_trace_time.size() * networks));
+      }
+      for (std::size_t c = 0; c < std::min(r.network_trace_values.size(), all.network_trace_values.size()); ++c)
+        for (std::size_t s = 0; s < r.network_trace_time.size(); ++s)
+          for (std::size_t g = 0; g < local; ++g)
+            all.network_trace_values[c][s * networks + r.first_network + g] = r.network_trace_values[c][s * local + g];
+    }
     if (!r.spectrum_density.empty()) {
       if (all.spectrum_frequency.empty()) all.spectrum_frequency = r.spectrum_frequency;
-      const std::size_t rows = std::min(config.spectrum.saved_spectra, n);
+      all.spectrum_per_network = config.spectrum.per_network;
+      const std::size_t rows =
+          std::min(config.spectrum.saved_spectra, config.spectrum.per_network ? n / config.group_size() : n);
       all.spectrum_density.resize(rows);
       for (std::size_t k = 0; k < r.spectrum_density.size() && r.first_spectrum_row + k < rows; ++k)
         all.spectrum_density[r.first_spectrum_row + k] = std::move(r.spectrum_density[k]);

@@ -111,7 +111,15 @@ struct VortexParameters {
   double temperature;      // K
   double signal_scale;     // emitted signal = signal_scale * y / R, V
   double x0, y0;           // initial core position, units of R
+  double chirality;        // C = +1 or -1 (its sign is also in k_Oe_per_ampere; the dipolar coupling needs it)
+  double resistance;       // mean junction resistance R0, Ohm (electrical coupling, network/)
+  double magnetoresistance;  // R_AP - R_P, Ohm: R(t) = R0 - (magnetoresistance / 2) xi_m y / R
 };
+
+/// Mean in-plane magnetization of the two-vortex ansatz per unit core shift s, along the direction
+/// perpendicular to the shift: xi_m = 2/3 (Guslienko et al. 2002; used for the magnetoresistive
+/// signal by A. Dussaux et al., Nat. Commun. 1, 8 (2010)).
+inline constexpr double vortex_xi_m = 2.0 / 3.0;
 
 /// |G| = 2 pi Ms L / gamma, N s / m (Guslienko et al. 2002).
 inline double vortex_gyrovector(double Ms, double thickness, double gamma) {
@@ -180,6 +188,10 @@ inline VortexParameters feb_vortex_parameters(double current, double perpendicul
   p.signal_scale = 1.0;
   p.x0 = 0.1;
   p.y0 = 0.0;
+  // A 375 nm disk at RA ~ 4 Ohm um^2 and a TMR of ~100 % (assumptions: the papers quote neither).
+  p.chirality = chirality;
+  p.resistance = 40.0;
+  p.magnetoresistance = 40.0;
   return p;
 }
 
@@ -200,6 +212,8 @@ struct VortexCoefficients {
   T current;       // A
   T noise_scale;   // sqrt(2 kB T / (R^2 |G| dt)): each force component is sqrt(d(s)) * this * N(0, 1), 1/s
   T signal_scale;  // V
+  T resistance;    // R0, Ohm
+  T mr_per_y;      // -(R_AP - R_P) xi_m / 2: R(t) = R0 + mr_per_y * y / R, Ohm
 };
 
 template <class T>
@@ -221,6 +235,8 @@ inline VortexCoefficients<T> make_coefficients(const VortexParameters& p, double
   c.noise_scale =
       static_cast<T>(std::sqrt(2 * constants::boltzmann * p.temperature / (p.radius * p.radius * G * dt)));
   c.signal_scale = static_cast<T>(p.signal_scale);
+  c.resistance = static_cast<T>(p.resistance);
+  c.mr_per_y = static_cast<T>(-0.5 * p.magnetoresistance * vortex_xi_m);
   return c;
 }
 
@@ -259,6 +275,29 @@ SPINNET_HDI VortexState<T> vortex_velocity(const VortexState<T> u, const VortexC
   const T g = -c.polarity;  // G = -p |G| z
   const T inverse = T(1) / (T(1) + d * d);
   return {(g * r_y - d * r_x) * inverse, (-g * r_x - d * r_y) * inverse};
+}
+
+/// The end of a step from state s to the integrated `raw` state (a single vortex's step and a
+/// network's, network/): finiteness and the disk edge, the sticky status, and what the step adds to
+/// the sums. A failed vortex keeps s.
+template <class T>
+SPINNET_HDI StepOutcome<VortexState<T>, VortexSample<T>, T> vortex_settle(
+    const StepContext<T>& context, const VortexCoefficients<T> c, const VortexState<T> s, const VortexState<T> raw,
+    std::uint32_t status, std::uint64_t failed_step, std::uint64_t step) {
+  const T s2_new = raw.x * raw.x + raw.y * raw.y;
+  const std::uint32_t verdict =
+      fast::is_finite(s2_new) ? (s2_new < T(1) ? status_ok : status_core_expelled) : status_not_finite;
+  const bool alive = settle_status(verdict, step, status, failed_step);
+  const VortexState<T> next{alive ? raw.x : s.x, alive ? raw.y : s.y};
+
+  const T weight = (alive && step >= context.transient_steps) ? T(1) : T(0);
+  const T s2 = next.x * next.x + next.y * next.y;
+  // Angle from u_n to u_{n+1}, counterclockwise positive, times p: positive along the gyration.
+  const T dphi = c.polarity * planar_angle(s.x, s.y, next.x, next.y);
+  const T signal = c.signal_scale * next.y;
+  const VortexSample<T> sample{weight * fast::sqrt(s2), weight * s2,    weight * next.x,
+                               weight * next.y,         weight * dphi, weight * signal * signal};
+  return {next, sample, status, failed_step, signal};
 }
 
 struct VortexModel {
@@ -306,21 +345,7 @@ struct VortexModel {
     const T half_dt = T(0.5) * dt;
     const T new_x = s.x + half_dt * (k1.x + k2.x);
     const T new_y = s.y + half_dt * (k1.y + k2.y);
-
-    const T s2_new = new_x * new_x + new_y * new_y;
-    const std::uint32_t verdict =
-        fast::is_finite(s2_new) ? (s2_new < T(1) ? status_ok : status_core_expelled) : status_not_finite;
-    const bool alive = settle_status(verdict, step, status, failed_step);
-    const State<T> next{alive ? new_x : s.x, alive ? new_y : s.y};
-
-    const T weight = (alive && step >= context.transient_steps) ? T(1) : T(0);
-    const T s2 = next.x * next.x + next.y * next.y;
-    // Angle from u_n to u_{n+1}, counterclockwise positive, times p: positive along the gyration.
-    const T dphi = c.polarity * planar_angle(s.x, s.y, next.x, next.y);
-    const T signal = c.signal_scale * next.y;
-    const Sample<T> sample{weight * fast::sqrt(s2), weight * s2,    weight * next.x,
-                           weight * next.y,         weight * dphi, weight * signal * signal};
-    return {next, sample, status, failed_step, signal};
+    return vortex_settle(context, c, s, State<T>{new_x, new_y}, status, failed_step, step);
   }
 };
 
