@@ -20,34 +20,6 @@
 
 namespace spinnet::detail {
 
-/// Slots [first_block * W, end_block * W) and networks [first_network, end_network) of one unit.
-struct NetworkUnit {
-  std::size_t first_block = 0, end_block = 0;
-  std::size_t first_network = 0, end_network = 0;
-};
-
-/// Units of whole networks (interleaved: whole groups of `lanes` networks) of about
-/// `target_slots` slots each.
-template <class Adapter, class T>
-std::vector<NetworkUnit> network_units(const NetworkView<Adapter, T>& v, std::size_t target_slots) {
-  std::vector<NetworkUnit> units;
-  const std::size_t W = v.lanes;
-  const std::size_t networks_per_piece = v.interleaved ? W : 1;
-  const std::size_t slots_per_piece = v.interleaved ? v.size * W : v.network_stride;
-  const std::size_t pieces = (v.networks + networks_per_piece - 1) / networks_per_piece;
-  const std::size_t per_unit = std::max<std::size_t>(1, target_slots / std::max<std::size_t>(1, slots_per_piece));
-  for (std::size_t p = 0; p < pieces; p += per_unit) {
-    const std::size_t end = std::min(pieces, p + per_unit);
-    NetworkUnit u;
-    u.first_block = p * slots_per_piece / W;
-    u.end_block = end * slots_per_piece / W;
-    u.first_network = p * networks_per_piece;
-    u.end_network = std::min(v.networks, end * networks_per_piece);
-    units.push_back(u);
-  }
-  return units;
-}
-
 template <class S, class T, std::size_t... k>
 SPINNET_INLINE S load_lane(const SoA<S, T>& soa, std::size_t i, std::index_sequence<k...>) {
   return S{soa.column[k][i]...};

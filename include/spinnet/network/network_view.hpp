@@ -20,11 +20,15 @@
 // with the thermal noise drawn once per step and held over both stages.
 #pragma once
 
+#include <algorithm>
 #include <cstddef>
 #include <cstdint>
+#include <vector>
 
 #include "spinnet/core/hostdevice.hpp"
+#include "spinnet/core/random.hpp"
 #include "spinnet/core/soa.hpp"
+#include "spinnet/engine/batch.hpp"
 #include "spinnet/models/coupled_oscillator.hpp"
 #include "spinnet/models/device_model.hpp"
 #include "spinnet/models/drive.hpp"
@@ -159,6 +163,34 @@ struct NetworkView {
   SPINNET_HDI std::size_t j_stride() const { return interleaved ? lanes : 1; }
 };
 
+/// Slots [first_block * lanes, end_block * lanes) and networks [first_network, end_network) of one unit.
+struct NetworkUnit {
+  std::size_t first_block = 0, end_block = 0;
+  std::size_t first_network = 0, end_network = 0;
+};
+
+/// Units of whole networks (interleaved: whole groups of `lanes` networks) of about
+/// `target_slots` slots each.
+template <class Adapter, class T>
+inline std::vector<NetworkUnit> network_units(const NetworkView<Adapter, T>& v, std::size_t target_slots) {
+  std::vector<NetworkUnit> units;
+  const std::size_t W = v.lanes;
+  const std::size_t networks_per_piece = v.interleaved ? W : 1;
+  const std::size_t slots_per_piece = v.interleaved ? v.size * W : v.network_stride;
+  const std::size_t pieces = (v.networks + networks_per_piece - 1) / networks_per_piece;
+  const std::size_t per_unit = std::max<std::size_t>(1, target_slots / std::max<std::size_t>(1, slots_per_piece));
+  for (std::size_t p = 0; p < pieces; p += per_unit) {
+    const std::size_t end = std::min(pieces, p + per_unit);
+    NetworkUnit u;
+    u.first_block = p * slots_per_piece / W;
+    u.end_block = end * slots_per_piece / W;
+    u.first_network = p * networks_per_piece;
+    u.end_network = std::min(v.networks, end * networks_per_piece);
+    units.push_back(u);
+  }
+  return units;
+}
+
 /// Noise id of pair p of oscillator j of global network n: ((n * size) + j) * P + p. For P = 1 it is
 /// the id the small-network model (oscillator_network.hpp) gives oscillator j of network n, so both
 /// draw the same noise.
@@ -291,6 +323,154 @@ SPINNET_HDI StepOutcome<typename Adapter::template State<T>, typename Adapter::t
   auto k2 = Adapter::template derivative<T>(c, predicted, field, extra_current, next, noise);
   auto raw = Adapter::template advance<T>(s, T(0.5) * context.dt, k1, k2);
   return Adapter::template settle<T>(context, c, s, raw, status, failed_step, step, current);
+}
+
+// ---------------------------------------------------------------------------------------------
+// One slot at a time: what a CUDA thread does in each pass of a step (the CPU runs the same
+// adapter functions in lane loops of its own, src/network/network_cpu.hpp).
+
+/// The noise of Philox block k (steps 3k, 3k + 1, 3k + 2) of slot s into the noise buffer.
+template <class Adapter, class T>
+SPINNET_HDI void draw_slot_noise(const NetworkView<Adapter, T>& v, std::size_t s, std::uint64_t k) {
+  constexpr int P = Adapter::noise_pairs;
+  const std::uint64_t network = v.first_network + v.network_of[s];
+  SPINNET_UNROLL
+  for (int p = 0; p < P; ++p) {
+    const ComplexNormal3<T> z =
+        complex_normal3<T>(v.context.seed, network_noise_id(network, v.size, v.local_of[s], P, p), k, RandomStream::thermal);
+    SPINNET_UNROLL
+    for (int n = 0; n < 3; ++n) {
+      v.noise[(static_cast<std::size_t>(n) * 2 * P + 2 * p) * v.slots + s] = z.re[n];
+      v.noise[(static_cast<std::size_t>(n) * 2 * P + 2 * p + 1) * v.slots + s] = z.im[n];
+    }
+  }
+}
+
+template <class Adapter, class T, bool Thermal>
+SPINNET_HDI typename Adapter::template Noise<T> slot_noise(const NetworkView<Adapter, T>& v, std::size_t s, int n,
+                                                          const typename Adapter::template Coefficients<T>& c,
+                                                          const typename Adapter::template State<T>& x) {
+  constexpr int P = Adapter::noise_pairs;
+  if constexpr (!Thermal) {
+    return typename Adapter::template Noise<T>{};
+  } else {
+    NoisePairs<T, P> normal;
+    SPINNET_UNROLL
+    for (int p = 0; p < P; ++p) {
+      normal.re[p] = v.noise[(static_cast<std::size_t>(n) * 2 * P + 2 * p) * v.slots + s];
+      normal.im[p] = v.noise[(static_cast<std::size_t>(n) * 2 * P + 2 * p + 1) * v.slots + s];
+    }
+    return Adapter::template noise<T>(c, x, normal);
+  }
+}
+
+/// The coupling field and circuit current of slot s at one stage, stored for the stage that uses them.
+template <class Adapter, class T>
+SPINNET_HDI void store_slot_field(const NetworkView<Adapter, T>& v, std::size_t s,
+                                  const SoA<typename Adapter::template State<T>, T>& states) {
+  CouplingVector<T, Adapter::dim> field;
+  T extra = T(0);
+  slot_field(v, s, states, field, extra);
+  SPINNET_UNROLL
+  for (int c = 0; c < Adapter::dim; ++c) v.field[static_cast<std::size_t>(c) * v.slots + s] = field.v[c];
+  v.extra_current[s] = extra;
+}
+
+/// The predictor of slot s at `step` (its field stored by store_slot_field).
+template <class Adapter, class T, bool Thermal, bool Inputs>
+SPINNET_HDI void predict_slot(const NetworkView<Adapter, T>& v, std::size_t s, std::uint64_t step, int n) {
+  const auto c = v.coefficients.load(s);
+  const auto x = v.state.load(s);
+  DriveSample<T> now{T(0), T(0), T(0), T(0), T(0)}, next{T(0), T(0), T(0), T(0), T(0)};
+  if constexpr (Inputs) {
+    now = drive_sample(v.drive, s, step);
+    next = drive_sample(v.drive, s, step + 1);
+  }
+  CouplingVector<T, Adapter::dim> field;
+  SPINNET_UNROLL
+  for (int k = 0; k < Adapter::dim; ++k) field.v[k] = v.field[static_cast<std::size_t>(k) * v.slots + s];
+  const auto k1 = Adapter::template derivative<T>(c, x, field, v.extra_current[s], now, slot_noise<Adapter, T, Thermal>(v, s, n, c, x));
+  const auto predicted = Adapter::template advance<T>(x, v.context.dt, k1);
+  v.slope.store(s, k1);
+  v.predicted.store(s, predicted);
+  v.emission[s] = Adapter::template emission<T>(c, predicted, c.current + next.current);
+}
+
+/// The corrector of slot s: the new state, its sample added to the sums, the emission, the trace.
+/// Returns the emitted signal (for the network's summed signal).
+template <class Adapter, class T, bool Thermal, bool Inputs>
+SPINNET_HDI T correct_slot(const NetworkView<Adapter, T>& v, std::size_t s, std::uint64_t step, int n) {
+  const auto c = v.coefficients.load(s);
+  const auto x = v.state.load(s);
+  DriveSample<T> next{T(0), T(0), T(0), T(0), T(0)};
+  if constexpr (Inputs) next = drive_sample(v.drive, s, step + 1);
+  CouplingVector<T, Adapter::dim> field;
+  SPINNET_UNROLL
+  for (int k = 0; k < Adapter::dim; ++k) field.v[k] = v.field[static_cast<std::size_t>(k) * v.slots + s];
+  const T extra = v.extra_current[s];
+  const auto out = correct<Adapter, T>(v.context, c, x, v.slope.load(s), v.predicted.load(s), field, extra, next,
+                                       slot_noise<Adapter, T, Thermal>(v, s, n, c, x), v.status[s], v.failed_step[s],
+                                       step, c.current + next.current + extra);
+  v.state.store(s, out.state);
+  auto sums = v.accumulators.load(s);
+  accumulate<T>(sums, out.sample);  // engine/batch.hpp
+  v.accumulators.store(s, sums);
+  v.status[s] = out.status;
+  v.failed_step[s] = out.failed_step;
+  const T e = Adapter::template emission<T>(c, out.state, c.current + next.current);
+  v.emission[s] = e;
+  v.dc_level[s] += v.electrical.dc_rate * (e - v.dc_level[s]);
+  if (v.trace_every != 0 && (step + 1) % v.trace_every == 0 && v.trace_column[s] >= 0) {
+    const std::size_t at = static_cast<std::size_t>((step + 1) / v.trace_every - 1) * v.trace_columns + v.trace_column[s];
+    v.trace_state.store(at, out.state);
+    v.trace_signal[at] = out.signal;
+  }
+  return out.signal;
+}
+
+/// After the corrector of network g: its samples of the order parameter, phase locking and summed
+/// signal (signal[s]: each slot's emitted signal at this step). Phasors are recomputed per pair
+/// (the CPU keeps them in a scratch array instead).
+template <class Adapter, class T>
+SPINNET_HDI void observe_network(const NetworkView<Adapter, T>& v, std::size_t g, std::uint64_t step, const T* signal) {
+  const std::uint64_t done = step + 1;
+  const NetworkObservablesView& o = v.observed;
+  if (o.signal_every != 0 && done % o.signal_every == 0) {
+    double total = 0;
+    for (std::uint32_t j = 0; j < v.size; ++j) total += static_cast<double>(signal[v.slot_of(g, j)]);
+    o.signal_trace[static_cast<std::size_t>(done / o.signal_every - 1) * v.networks + g] = total;
+  }
+  if (o.order_every == 0 || done % o.order_every != 0) return;
+  const auto phasor_of = [&](std::uint32_t j) {
+    const std::size_t s = v.slot_of(g, j);
+    return Adapter::template phasor<T>(v.context, v.coefficients.load(s), v.state.load(s));
+  };
+  double re = 0, im = 0;
+  for (std::uint32_t j = 0; j < v.size; ++j) {
+    const Phasor<T> z = phasor_of(j);
+    re += static_cast<double>(z.cos);
+    im += static_cast<double>(z.sin);
+  }
+  const double r = ::sqrt(re * re + im * im) / static_cast<double>(v.size);
+  if (step >= v.context.transient_steps) {
+    o.order_sum[g] += r;
+    o.order_sum2[g] += r * r;
+    ++o.order_samples[g];
+    if (o.plv != nullptr) {
+      double* pair = o.plv + g * static_cast<std::size_t>(v.size) * (v.size - 1);
+      for (std::uint32_t j = 0; j < v.size; ++j) {
+        const Phasor<T> a = phasor_of(j);
+        for (std::uint32_t k = j + 1; k < v.size; ++k) {
+          const Phasor<T> b = phasor_of(k);
+          pair[0] += static_cast<double>(a.cos) * b.cos + static_cast<double>(a.sin) * b.sin;
+          pair[1] += static_cast<double>(a.sin) * b.cos - static_cast<double>(a.cos) * b.sin;
+          pair += 2;
+        }
+      }
+    }
+  }
+  if (o.order_trace_every != 0 && done % o.order_trace_every == 0)
+    o.order_trace[static_cast<std::size_t>(done / o.order_trace_every - 1) * v.networks + g] = r;
 }
 
 }  // namespace spinnet
