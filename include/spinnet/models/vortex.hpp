@@ -11,7 +11,7 @@
 //   k(s)   = k_ms (1 + zeta_ms s^2) + k_Oe(I) (1 + zeta_Oe s^2)
 //            k_ms  = (10/9) mu0 Ms^2 L^2 / R                magnetostatic, two-vortex (side-charge-free) ansatz
 //            k_Oe  = (4/15) mu0 Ms L C I / R                Ampere-Oersted field of I, vortex chirality C
-//   F_STT  = kappa I p_z (z x X),  kappa = hbar P / (2 |e| R^2)
+//   F_STT  = kappa I p_z (z x X) + C kappa I p_ip R y,  kappa = hbar P / (2 |e| R^2)
 //   F_th   : <F_i(t) F_j(t')> = 2 D(s) kB T delta_ij delta(t - t')   (fluctuation-dissipation)
 //
 // Where each coefficient comes from. Only the abstracts and introductions of the cited papers could
@@ -48,6 +48,16 @@
 //   this is kappa I p_z (z x X), kappa = hbar P / (2 |e| R^2). Sign convention here: I > 0 with
 //   p p_z P > 0 is anti-damping (the physical current direction that drives a given polarity depends
 //   on the stack).
+// * F_STT, in-plane part (quoted): the in-plane component p_ip of the polarizer (the in-plane SAF
+//   of the FeB junctions, tilted out of plane by the perpendicular field) adds a force that does not
+//   depend on the core position, pi a_J Ms L R p_ip = kappa I p_ip R, perpendicular to the in-plane
+//   polarization and signed by the chirality (Khvalkovskiy 2009; A. Dussaux et al., APL 98, 132506
+//   (2011), who trace the locking of vortex oscillators to microwave currents, over up to a third of
+//   their frequency, to it). A DC current only shifts the orbit's centre by it (kappa I p_ip R / k_ms,
+//   a few % of R); an RF current at the gyration frequency drives the orbit directly, which is how
+//   vortex oscillators in series lock to each other's emitted currents (network/, docs/networks.md).
+//   Off (p_ip = 0) unless a config asks for it (devices.polarizer_in_plane), so that the single
+//   vortex keeps its published figures.
 // * F_th: white force whose intensity is fixed by the Thiele damping, so that below threshold the
 //   stationary distribution is Boltzmann in the confinement energy (equipartition <k X^2 / 2> = kB T
 //   for the two in-plane degrees of freedom). The gyrotropic term is non-dissipative and does not
@@ -107,6 +117,7 @@ struct VortexParameters {
   double zeta_Oe;          // its nonlinear coefficient
   double polarization;     // spin polarization P
   double p_z;              // out-of-plane component of the polarizer
+  double p_in_plane;       // in-plane component of the polarizer (its force kappa I p_ip R)
   double current;          // DC current I, A
   double temperature;      // K
   double signal_scale;     // emitted signal = signal_scale * y / R, V
@@ -208,6 +219,7 @@ struct VortexCoefficients {
   T d0;            // D0 / |G| = alpha eta
   T xi;
   T spin_transfer; // kappa p_z / |G|, 1/(s A)
+  T in_plane_transfer;  // C kappa p_ip / |G|: reduced in-plane force per ampere along y, 1/(s A)
   T polarity;      // p
   T current;       // A
   T noise_scale;   // sqrt(2 kB T / (R^2 |G| dt)): each force component is sqrt(d(s)) * this * N(0, 1), 1/s
@@ -228,6 +240,7 @@ inline VortexCoefficients<T> make_coefficients(const VortexParameters& p, double
   c.d0 = static_cast<T>(p.alpha * p.eta);
   c.xi = static_cast<T>(p.xi);
   c.spin_transfer = static_cast<T>(kappa * p.p_z / G);
+  c.in_plane_transfer = static_cast<T>((p.chirality < 0 ? -1.0 : 1.0) * kappa * p.p_in_plane / G);
   c.polarity = static_cast<T>(p.polarity);
   c.current = static_cast<T>(p.current);
   // f = F_th / (R |G|) has intensity 2 d kB T / (R^2 |G|); held over one step, each component has
@@ -269,9 +282,9 @@ SPINNET_HDI VortexState<T> vortex_velocity(const VortexState<T> u, const VortexC
   const T A = c.omega_ms * (T(1) + c.zeta_ms * s2) + c.omega_Oe * current * (T(1) + c.zeta_Oe * s2);  // k(s) / |G|
   const T B = c.spin_transfer * current;                                                              // F_STT
   const T d = c.d0 * (T(1) + c.xi * s2);                                                              // D(s) / |G|
-  // r = A u - B (z x u) - f
+  // r = A u - B (z x u) - f, with the in-plane polarizer's force C kappa I p_ip R y in f.
   const T r_x = A * u.x + B * u.y - f_x;
-  const T r_y = A * u.y - B * u.x - f_y;
+  const T r_y = A * u.y - B * u.x - (f_y + c.in_plane_transfer * current);
   const T g = -c.polarity;  // G = -p |G| z
   const T inverse = T(1) / (T(1) + d * d);
   return {(g * r_y - d * r_x) * inverse, (-g * r_x - d * r_y) * inverse};
