@@ -30,6 +30,7 @@ import os
 import sys
 
 import plot_common
+import plot_network
 
 PROGRAM = "plot.py"
 EXIT_USER_ERROR = plot_common.EXIT_USER_ERROR
@@ -639,8 +640,10 @@ def plot_run(run_dir):
         print(f"{PROGRAM}: note: no sweep figure for {len(axes)} sweep axes (one or two only)", file=sys.stderr)
     elif result["sweep"]["devices_per_point"] > 1:
         plot_ensemble(result, run_dir, written)
-    if os.path.isfile(os.path.join(run_dir, "spectrum.csv")):
+    spectrum = os.path.join(run_dir, "spectrum.csv")
+    if os.path.isfile(spectrum) and not read_csv(spectrum)[0][1].startswith("psd_network_"):
         plot_spectrum(result, run_dir, written)
+    plot_network.draw(sys.modules[__name__], result, run_dir, written)  # coupled networks (plot_network.py)
     plot_h5(run_dir, result, written)
     return written
 
