@@ -250,6 +250,52 @@ CouplingGraph distance_graph(const std::vector<std::array<double, 3>>& positions
   return from_rows(size, rows);
 }
 
+EllLayout ell_layout(const CouplingGraph& graph) {
+  EllLayout out;
+  const std::uint32_t N = graph.size;
+  out.width = static_cast<int>(graph.max_degree());
+  const std::size_t W = static_cast<std::size_t>(out.width);
+  out.partner.resize(W * N);
+  out.edge.assign(W * N, EllLayout::no_edge);
+  for (std::uint32_t j = 0; j < N; ++j) out.partner[j] = j;
+  for (std::size_t e = 0; e < W; ++e)
+    for (std::uint32_t j = 0; j < N; ++j) out.partner[e * N + j] = j;
+  // The most common offsets, one entry each (up to the width), in decreasing frequency.
+  std::map<std::int64_t, std::uint64_t> count;
+  for (std::uint32_t j = 0; j < N; ++j)
+    for (std::uint64_t e = graph.row_start[j]; e < graph.row_start[j + 1]; ++e)
+      ++count[static_cast<std::int64_t>(graph.partner[e]) - j];
+  std::vector<std::pair<std::uint64_t, std::int64_t>> ranked;
+  for (const auto& [offset, n] : count) ranked.push_back({n, offset});
+  std::sort(ranked.begin(), ranked.end(), [](const auto& a, const auto& b) { return a.first != b.first ? a.first > b.first : a.second < b.second; });
+  std::map<std::int64_t, std::size_t> slot_of_offset;
+  // Only offsets shared by many oscillators earn a slot of their own (else the order stays CSR's).
+  for (std::size_t k = 0; k < ranked.size() && slot_of_offset.size() < W; ++k)
+    if (ranked[k].first * 4 >= N) slot_of_offset[ranked[k].second] = slot_of_offset.size();
+  for (std::uint32_t j = 0; j < N; ++j) {
+    std::vector<bool> used(W, false);
+    std::vector<std::uint64_t> rest;
+    for (std::uint64_t e = graph.row_start[j]; e < graph.row_start[j + 1]; ++e) {
+      const auto it = slot_of_offset.find(static_cast<std::int64_t>(graph.partner[e]) - j);
+      if (it != slot_of_offset.end() && !used[it->second]) {
+        used[it->second] = true;
+        out.partner[it->second * N + j] = graph.partner[e];
+        out.edge[it->second * N + j] = e;
+      } else {
+        rest.push_back(e);
+      }
+    }
+    std::size_t slot = 0;
+    for (std::uint64_t e : rest) {
+      while (used[slot]) ++slot;
+      used[slot] = true;
+      out.partner[slot * N + j] = graph.partner[e];
+      out.edge[slot * N + j] = e;
+    }
+  }
+  return out;
+}
+
 std::uint64_t estimated_edges(std::uint32_t size, double mean_degree) {
   return static_cast<std::uint64_t>(std::ceil(static_cast<double>(size) * std::max(0.0, mean_degree)));
 }

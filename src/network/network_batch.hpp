@@ -126,8 +126,14 @@ struct HostNetworkBatch {
         const std::int64_t j = static_cast<std::int64_t>(e % N), k = in.local_partner[e];
         out.offset[e] = static_cast<std::int32_t>((k - j) * stride);
       }
+      // Component by component (the input holds each entry's block together).
+      const std::size_t block = static_cast<std::size_t>(block_size(in.kind, D));
       out.weight.resize(in.weight.size());
-      for (std::size_t w = 0; w < in.weight.size(); ++w) out.weight[w] = static_cast<T>(in.weight[w]);
+      for (std::size_t w = 0; w < in.weight.size(); ++w) {
+        const std::size_t g = w / (entries * block), within = w % (entries * block);
+        const std::size_t entry = within / block, c = within % block;
+        out.weight[g * entries * block + c * entries + entry] = static_cast<T>(in.weight[w]);
+      }
       SparseCouplingView<T>& view_term = v.sparse[t];
       view_term.width = in.width;
       view_term.kind = in.kind;

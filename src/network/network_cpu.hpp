@@ -46,6 +46,8 @@ class NetworkCpuStepper {
   using CoefficientIndex = std::make_index_sequence<member_count<Coefficients, T>>;
   using StateIndex = std::make_index_sequence<member_count<State, T>>;
   using SampleIndex = std::make_index_sequence<member_count<Sample, T>>;
+  static constexpr std::size_t NM = member_count<Noise, T>;  // members of the thermal term
+  using NoiseIndex = std::make_index_sequence<NM>;
 
   explicit NetworkCpuStepper(const View& v) : v_(v) {}
 
@@ -74,10 +76,17 @@ class NetworkCpuStepper {
     }
   }
 
-  /// The per-network sums of the unit's networks at one stage.
-  void sums(const NetworkUnit& u, const SoA<State, T>& states) const {
+  /// The per-network sums of the unit's networks at one stage. Contiguous networks are summed in
+  /// eight double-precision partial sums (oscillator j into partial j % 8, then the partials in
+  /// order): vectorized, and still one fixed order per network size, whatever the batch. Small
+  /// interleaved networks are summed in oscillator order (network_sums, as the CUDA kernels do).
+  void sums(const NetworkUnit& u, const SoA<State, T>& state_view) const {
     if (!v_.mean_field.enabled && !v_.electrical.enabled) return;
-    for (std::size_t g = u.first_network; g < u.end_network; ++g) network_sums(v_, g, states);
+    if (v_.interleaved) {
+      for (std::size_t g = u.first_network; g < u.end_network; ++g) network_sums(v_, g, state_view);
+      return;
+    }
+    sums_contiguous(u, state_view, StateIndex{});
   }
 
   /// The coupling field and circuit current of blocks [b0, b1) at one stage.
@@ -132,14 +141,14 @@ class NetworkCpuStepper {
   template <bool Thermal, bool Inputs>
   void predict_blocks(std::size_t b0, std::size_t b1, std::uint64_t step, int n) const {
     predict_blocks<Thermal, Inputs>(b0, b1, step, n, CoefficientIndex{}, StateIndex{}, std::make_index_sequence<D>{},
-                                    std::make_index_sequence<2 * P>{});
+                                    std::make_index_sequence<2 * P>{}, NoiseIndex{});
   }
 
   /// Corrector of blocks [b0, b1): the new states, the sums of the observables, the emission.
   template <bool Thermal, bool Inputs>
   void correct_blocks(std::size_t b0, std::size_t b1, std::uint64_t step, int n) const {
     correct_blocks<Thermal, Inputs>(b0, b1, step, n, CoefficientIndex{}, StateIndex{}, SampleIndex{},
-                                    std::make_index_sequence<D>{}, std::make_index_sequence<2 * P>{});
+                                    std::make_index_sequence<D>{}, NoiseIndex{});
   }
 
   /// After the corrector of a whole unit: per-network samples of the order parameter, phase locking
@@ -193,50 +202,111 @@ class NetworkCpuStepper {
   void set_signal_scratch(T* scratch) { signal_scratch_ = scratch; }
 
  private:
-  /// field[c][l] += keep[l] (W_l out(partner_l))_c over the lanes; lane l's weights at w + l * w_stride.
-  template <BlockKind Kind, class Partner, std::size_t... ks>
-  static SPINNET_INLINE void sparse_lanes(T* const (&columns)[member_count<State, T>], const T* w, std::size_t w_stride,
-                                          Partner partner_of, const T (&keep)[W], T (&f)[D][W],
-                                          std::index_sequence<ks...>) {
-    const T* col[] = {columns[ks]...};
+  /// field[c][l] += keep[l] (W_l out_l)_c over the lanes, from the partners' states part[k][l] and
+  /// the weights weight[c][l] of one block, both copied into local arrays first: the lane loop then
+  /// reads only aligned locals, which GCC vectorizes (a gather or a load through a column pointer in
+  /// the loop stops it).
+  template <BlockKind Kind, std::size_t... ks>
+  static SPINNET_INLINE void block_field(const T (&part)[member_count<State, T>][W], const T (*weight)[W],
+                                         const T (&keep)[W], T (&f)[D][W], std::index_sequence<ks...>) {
 #pragma omp simd
     for (std::size_t l = 0; l < W; ++l) {
-      const std::size_t partner = partner_of(l);
-      const auto add = block_times<Kind>(w + l * w_stride, Adapter::template output<T>(State{col[ks][partner]...}));
+      const auto add = block_times<Kind>(&weight[0][l], W, Adapter::template output<T>(State{part[ks][l]...}));
       for (int c = 0; c < D; ++c) f[c][l] += keep[l] * add.v[c];
+    }
+  }
+
+  /// part[k][l] = state k of slot base + l + offset[l]: a vectorized gather.
+  template <std::size_t... ks>
+  static SPINNET_INLINE void gather_partners(const SoA<State, T>& states, std::size_t base, const std::int32_t* offset,
+                                             T (&part)[member_count<State, T>][W], std::index_sequence<ks...>) {
+    const T* col[] = {states.column[ks]...};
+    const std::int32_t first = static_cast<std::int32_t>(base);
+#pragma omp simd
+    for (std::size_t l = 0; l < W; ++l) {
+      const std::int32_t partner = first + static_cast<std::int32_t>(l) + offset[l];
+      ((part[ks][l] = col[ks][partner]), ...);
     }
   }
 
   /// One sparse term's contribution to the fields of the block at `base`. The layout decides which
   /// indices are uniform across the lanes: contiguous (one network, consecutive oscillators: the
-  /// offsets and weights of the lanes are consecutive, the partners gathered) or interleaved (one
+  /// offsets and weights of the lanes are consecutive; the partners are gathered, or, when every
+  /// lane has the same offset (a lattice's interior), copied as one run) or interleaved (one
   /// oscillator j of consecutive networks: one offset for all lanes, the partners consecutive).
   template <BlockKind Kind>
   static void sparse_term(const View& v, const SparseCouplingView<T> term, std::size_t base, const SoA<State, T> states,
                           T (&f)[D][W]) {
     constexpr int block = Kind == BlockKind::scalar ? 1 : Kind == BlockKind::complex ? 2 : D * D;
+    constexpr int S = member_count<State, T>;
     const std::size_t j0 = v.local_of[base];
     const std::size_t g0 = v.network_of[base];
     const std::size_t N = v.size;
+    const std::size_t entries = static_cast<std::size_t>(term.width) * N;
     alignas(64) T keep[W];
     std::memcpy(keep, v.valid + base, sizeof keep);
+    alignas(64) T part[S][W];
+    alignas(64) T weight[block][W];
     for (int e = 0; e < term.width; ++e) {
       const std::size_t row = static_cast<std::size_t>(e) * N;
+      const T* w = term.weight + g0 * term.network_stride + row + j0;
       if (!v.interleaved) {
         // Lane l is oscillator j0 + l of network g0 (the block does not straddle networks).
         const std::int32_t* offset = term.offset + row + j0;
-        const T* w = term.weight + g0 * term.network_stride + (row + j0) * block;
-        const std::int32_t first = static_cast<std::int32_t>(base);
-        sparse_lanes<Kind>(states.column, w, block, [&](std::size_t l) {
-          return static_cast<std::size_t>(first + static_cast<std::int32_t>(l) + offset[l]);
-        }, keep, f, StateIndex{});
+        bool uniform = true;
+        for (std::size_t l = 1; l < W; ++l) uniform = uniform && offset[l] == offset[0];
+        if (uniform) {
+          const std::size_t first = static_cast<std::size_t>(static_cast<std::ptrdiff_t>(base) + offset[0]);
+          for (int k = 0; k < S; ++k) std::memcpy(part[k], states.column[k] + first, sizeof part[k]);
+        } else {
+          gather_partners(states, base, offset, part, StateIndex{});
+        }
+        for (int c = 0; c < block; ++c) std::memcpy(weight[c], w + static_cast<std::size_t>(c) * entries, sizeof weight[c]);
       } else {
         // Lane l is oscillator j0 of network g0 + l: one offset, consecutive partners.
-        const std::size_t partner = static_cast<std::size_t>(static_cast<std::ptrdiff_t>(base) + term.offset[row + j0]);
-        const T* w = term.weight + g0 * term.network_stride + (row + j0) * block;
-        const std::size_t lane_stride = term.network_stride;  // 0: shared weights
-        sparse_lanes<Kind>(states.column, w, lane_stride, [&](std::size_t l) { return partner + l; }, keep, f,
-                           StateIndex{});
+        const std::size_t first = static_cast<std::size_t>(static_cast<std::ptrdiff_t>(base) + term.offset[row + j0]);
+        for (int k = 0; k < S; ++k) std::memcpy(part[k], states.column[k] + first, sizeof part[k]);
+        for (int c = 0; c < block; ++c)
+          for (std::size_t l = 0; l < W; ++l) weight[c][l] = w[l * term.network_stride + static_cast<std::size_t>(c) * entries];
+      }
+      block_field<Kind>(part, weight, keep, f, StateIndex{});
+    }
+  }
+
+  template <std::size_t... ks>
+  void sums_contiguous(const NetworkUnit& u, const SoA<State, T>& state_view, std::index_sequence<ks...>) const {
+    constexpr std::size_t L = 8;
+    const View v = v_;
+    const T* col[] = {state_view.column[ks]...};
+    const bool mean = v.mean_field.enabled, electrical = v.electrical.enabled;
+    for (std::size_t g = u.first_network; g < u.end_network; ++g) {
+      const std::size_t base = g * v.network_stride;
+      alignas(64) double partial[D + 1][L] = {};
+      std::size_t j = 0;
+      for (; j + L <= v.size; j += L) {
+#pragma omp simd
+        for (std::size_t l = 0; l < L; ++l) {
+          const std::size_t s = base + j + l;
+          if (mean) {
+            const Vector out = Adapter::template output<T>(State{col[ks][s]...});
+            for (int c = 0; c < D; ++c) partial[c][l] += static_cast<double>(out.v[c]);
+          }
+          if (electrical) partial[D][l] += static_cast<double>(v.electrical.c[s] * (v.emission[s] - v.dc_level[s]));
+        }
+      }
+      for (std::size_t l = 0; j < v.size; ++j, ++l) {  // the last partial block, lane by lane
+        const std::size_t s = base + j;
+        if (mean) {
+          const Vector out = Adapter::template output<T>(State{col[ks][s]...});
+          for (int c = 0; c < D; ++c) partial[c][l] += static_cast<double>(out.v[c]);
+        }
+        if (electrical) partial[D][l] += static_cast<double>(v.electrical.c[s] * (v.emission[s] - v.dc_level[s]));
+      }
+      T* sums = v.sums + g * (D + 1);
+      for (int c = 0; c <= D; ++c) {
+        double total = 0;
+        for (std::size_t l = 0; l < L; ++l) total += partial[c][l];
+        sums[c] = static_cast<T>(total);
       }
     }
   }
@@ -262,9 +332,11 @@ class NetworkCpuStepper {
     std::memcpy(extra, v.extra_current + base, sizeof(T) * W);
   }
 
-  template <bool Thermal, bool Inputs, std::size_t... kc, std::size_t... ks, std::size_t... kd, std::size_t... kn>
+  template <bool Thermal, bool Inputs, std::size_t... kc, std::size_t... ks, std::size_t... kd, std::size_t... kn,
+            std::size_t... km>
   void predict_blocks(std::size_t b0, std::size_t b1, std::uint64_t step, int n, std::index_sequence<kc...>,
-                      std::index_sequence<ks...>, std::index_sequence<kd...>, std::index_sequence<kn...>) const {
+                      std::index_sequence<ks...>, std::index_sequence<kd...>, std::index_sequence<kn...>,
+                      std::index_sequence<km...>) const {
     constexpr std::size_t K = sizeof...(kc), S = sizeof...(ks);
     const View v = v_;
     const StepContext<T> context = v.context;
@@ -288,7 +360,11 @@ class NetworkCpuStepper {
         const State x{state[ks][l]...};
         NoisePairs<T, P> pairs;
         (((kn % 2 == 0 ? pairs.re[kn / 2] : pairs.im[kn / 2]) = normal[kn][l]), ...);
-        const Noise noise = Thermal ? Adapter::template noise<T>(c, x, pairs) : Noise{};
+        // The thermal term at the start of the step serves both stages: the corrector reads it back
+        // from the noise buffer (rows 0 .. NM - 1 of this draw) instead of recomputing it.
+        const auto z = __builtin_bit_cast(Values<T, NM>, Thermal ? Adapter::template noise<T>(c, x, pairs) : Noise{});
+        const Noise noise{z.value[km]...};
+        ((normal[km][l] = z.value[km]), ...);
         // A struct returned by an inlined call is either bit-cast or passed on, never both (GCC then
         // keeps it in memory lane by lane and the loop does not vectorize).
         const auto k = __builtin_bit_cast(
@@ -303,14 +379,17 @@ class NetworkCpuStepper {
       copy_out(v.slope, base, slope);
       copy_out(v.predicted, base, predicted);
       std::memcpy(v.emission + base, emission, sizeof emission);
+      if constexpr (Thermal)
+        for (std::size_t m = 0; m < NM; ++m)
+          std::memcpy(v.noise + (static_cast<std::size_t>(n) * 2 * P + m) * v.slots + base, normal[m], sizeof(T) * W);
     }
   }
 
   template <bool Thermal, bool Inputs, std::size_t... kc, std::size_t... ks, std::size_t... ka, std::size_t... kd,
-            std::size_t... kn>
+            std::size_t... km>
   void correct_blocks(std::size_t b0, std::size_t b1, std::uint64_t step, int n, std::index_sequence<kc...>,
                       std::index_sequence<ks...>, std::index_sequence<ka...>, std::index_sequence<kd...>,
-                      std::index_sequence<kn...>) const {
+                      std::index_sequence<km...>) const {
     constexpr std::size_t K = sizeof...(kc), S = sizeof...(ks), A = sizeof...(ka);
     const View v = v_;
     const StepContext<T> context = v.context;
@@ -337,9 +416,7 @@ class NetworkCpuStepper {
       for (std::size_t l = 0; l < W; ++l) {
         const Coefficients c{coefficient[kc][l]...};
         const State x{state[ks][l]...};
-        NoisePairs<T, P> pairs;
-        (((kn % 2 == 0 ? pairs.re[kn / 2] : pairs.im[kn / 2]) = normal[kn][l]), ...);
-        const Noise noise = Thermal ? Adapter::template noise<T>(c, x, pairs) : Noise{};
+        const Noise noise{normal[km][l]...};  // the predictor's thermal term
         const auto out = correct<Adapter, T>(
             context, c, x, State{slope[ks][l]...}, State{predicted[ks][l]...}, Vector{{field[kd][l]...}}, extra[l],
             DriveSample<T>{next[0][l], next[1][l], next[2][l], next[3][l], next[4][l]}, noise, status[l], failed[l],

@@ -12,6 +12,7 @@
 #include "spinnet/models/coupled_auto_oscillator.hpp"
 #include "spinnet/models/coupled_macrospin.hpp"
 #include "spinnet/models/coupled_vortex.hpp"
+#include "spinnet/network/coupling_graph.hpp"
 #include "spinnet/network/dipolar.hpp"
 #include "spinnet/network/network_run.hpp"
 #include "spinnet/study/scheduler.hpp"
@@ -28,16 +29,13 @@ const std::vector<typename Adapter::Parameters>& oscillators_of(const RunConfig&
   else return config.macrospin;
 }
 
-/// The ELLPACK layout of a graph: width = its largest degree; unused entries point at the row itself.
-SparseCouplingInput ell_of(const CouplingGraph& graph, BlockKind kind, int dim, bool per_network, std::size_t networks) {
+/// A sparse term over the ELLPACK layout of a graph (ell_layout: the common offsets in entries of
+/// their own), with zero weights; `edge` maps each entry to its CSR edge.
+SparseCouplingInput ell_of(const EllLayout& layout, BlockKind kind, int dim, bool per_network, std::size_t networks) {
   SparseCouplingInput t;
   t.kind = kind;
-  t.width = static_cast<int>(graph.max_degree());
-  const std::size_t N = graph.size;
-  t.local_partner.resize(static_cast<std::size_t>(t.width) * N);
-  for (std::size_t e = 0; e < static_cast<std::size_t>(t.width); ++e)
-    for (std::uint32_t j = 0; j < N; ++j)
-      t.local_partner[e * N + j] = e < graph.degree(j) ? graph.partner[graph.row_start[j] + e] : j;
+  t.width = layout.width;
+  t.local_partner = layout.partner;
   t.per_network = per_network;
   t.weight.assign(t.local_partner.size() * static_cast<std::size_t>(block_size(kind, dim)) * (per_network ? networks : 1), 0.0);
   return t;
@@ -119,16 +117,19 @@ NetworkCouplingInput coupling_input(const RunConfig& config, const std::vector<t
       continue;
     }
     const CouplingGraph& graph = term.graph;
+    const EllLayout layout = ell_layout(graph);
+    const std::size_t width = static_cast<std::size_t>(layout.width);
     if (term.kind == NetworkCouplingTerm::Kind::dipolar) {
-      SparseCouplingInput t = ell_of(graph, BlockKind::full, D, true, networks);
+      SparseCouplingInput t = ell_of(layout, BlockKind::full, D, true, networks);
       const std::size_t block = static_cast<std::size_t>(D * D);
       for (std::size_t g = 0; g < networks; ++g)
-        for (std::uint32_t j = 0; j < N; ++j)
-          for (std::uint32_t e = 0; e < graph.degree(j); ++e) {
-            const std::uint32_t k = graph.partner[graph.row_start[j] + e];
+        for (std::size_t e = 0; e < width; ++e)
+          for (std::uint32_t j = 0; j < N; ++j) {
+            if (layout.edge[e * N + j] == EllLayout::no_edge) continue;
+            const std::uint32_t k = layout.partner[e * N + j];
             std::array<double, 3> r{};
             for (int c = 0; c < 3; ++c) r[c] = plan.positions[j][c] - plan.positions[k][c];
-            double* w = t.weight.data() + (g * t.local_partner.size() + static_cast<std::size_t>(e) * N + j) * block;
+            double* w = t.weight.data() + (g * t.local_partner.size() + e * N + j) * block;
             if constexpr (std::is_same_v<Adapter, CoupledMacrospin>) {
               const auto& pk = osc[g * N + k];
               const auto tensor = point_dipole_tensor(r);
@@ -155,22 +156,22 @@ NetworkCouplingInput coupling_input(const RunConfig& config, const std::vector<t
     bool per_network = !term.strength.uniform() || term.edge_strength.size() > 0 || !term.phase.uniform();
     if constexpr (std::is_same_v<Adapter, CoupledVortex>)
       per_network = per_network || varies(osc, [](const VortexParameters& p) { return vortex_force_factor(p, p); });
-    SparseCouplingInput t = ell_of(graph, kind, D, per_network, networks);
+    SparseCouplingInput t = ell_of(layout, kind, D, per_network, networks);
     const std::size_t block = static_cast<std::size_t>(block_size(kind, D));
     for (std::size_t g = 0; g < (per_network ? networks : 1); ++g)
-      for (std::uint32_t j = 0; j < N; ++j) {
-        const double scale = row_scale(term, N, graph.degree(j));
-        for (std::uint32_t e = 0; e < graph.degree(j); ++e) {
-          const std::uint64_t edge = graph.row_start[j] + e;
+      for (std::size_t e = 0; e < width; ++e)
+        for (std::uint32_t j = 0; j < N; ++j) {
+          const std::uint64_t edge = layout.edge[e * N + j];
+          if (edge == EllLayout::no_edge) continue;
+          const double scale = row_scale(term, N, graph.degree(j));
           const double w = term.strength[g] * scale * edge_factor(term, g, edge);
-          double* out = t.weight.data() + (g * t.local_partner.size() + static_cast<std::size_t>(e) * N + j) * block;
+          double* out = t.weight.data() + (g * t.local_partner.size() + e * N + j) * block;
           if constexpr (std::is_same_v<Adapter, CoupledAutoOscillator>) {
             const double phase = term.phase[g] + (term.edge_phase.empty() ? 0.0 : term.edge_phase[edge]);
             out[0] = w * std::cos(phase);
             out[1] = w * std::sin(phase);
           } else if constexpr (std::is_same_v<Adapter, CoupledVortex>) {
-            const std::uint32_t k = graph.partner[edge];
-            out[0] = w * vortex_force_factor(osc[g * N + j], osc[g * N + k]);
+            out[0] = w * vortex_force_factor(osc[g * N + j], osc[g * N + layout.partner[e * N + j]]);
           } else {
             if (term.tensor) {
               for (std::size_t c = 0; c < 9; ++c) out[c] = w * (*term.tensor)[c];
@@ -179,7 +180,6 @@ NetworkCouplingInput coupling_input(const RunConfig& config, const std::vector<t
             }
           }
         }
-      }
     in.sparse.push_back(std::move(t));
   }
   if (!mean_field.empty()) {

@@ -58,6 +58,20 @@ CouplingGraph erdos_renyi_graph(std::uint32_t size, double probability, std::uin
 /// Pairs (j, k), j != k, whose distance is at most `cutoff` (0: every pair), both directions.
 CouplingGraph distance_graph(const std::vector<std::array<double, 3>>& positions, double cutoff);
 
+/// The ELLPACK layout of a graph: `width` = its largest degree entries per oscillator, entry e of
+/// oscillator j at [e * size + j]. `partner` is the partner read (j itself for an unused entry) and
+/// `edge` the CSR edge it comes from (no_edge for an unused entry). Entries are ordered so that the
+/// most common partner offsets k - j (a lattice's directions, a ring's neighbours) keep one entry
+/// each: consecutive oscillators then read consecutive partners, which the CPU loads without a
+/// gather.
+struct EllLayout {
+  static constexpr std::uint64_t no_edge = ~std::uint64_t{0};
+  int width = 0;
+  std::vector<std::uint32_t> partner;
+  std::vector<std::uint64_t> edge;
+};
+EllLayout ell_layout(const CouplingGraph& graph);
+
 /// Upper bound of the edges a family generates, for the memory check before generating it.
 std::uint64_t estimated_edges(std::uint32_t size, double mean_degree);
 

@@ -48,8 +48,8 @@ SPINNET_HDI int block_size(BlockKind kind, int dim) {
 
 /// A sparse coupling term in ELLPACK form: every oscillator has `width` entries (padded with zero
 /// weights); entry e of oscillator j reads the partner at slot offset offset[e * size + j] (the same
-/// for every network). Weights are shared by every network (network_stride = 0) or per network
-/// ([g * network_stride + (e * size + j) * block + c]).
+/// for every network). Weights are stored component by component, [g * network_stride +
+/// c * width * size + e * size + j], shared by every network (network_stride = 0) or per network.
 template <class T>
 struct SparseCouplingView {
   int width = 0;
@@ -200,24 +200,26 @@ SPINNET_HDI std::uint32_t network_noise_id(std::uint64_t network, std::uint32_t 
                                     static_cast<std::uint64_t>(p));
 }
 
-/// One edge's contribution: the block of weights at `w` (of kind Kind) times the partner's vector.
-/// By value, so that the CPU lane loops keep it in registers.
+/// One edge's contribution: the block of weights w[c * stride] (of kind Kind; components `stride`
+/// apart: the weights are stored component by component, so that the lanes of a SIMD block read
+/// consecutive numbers) times the partner's vector. By value, so that the CPU lane loops keep it in
+/// registers.
 template <BlockKind Kind, class T, int D>
-SPINNET_HDI CouplingVector<T, D> block_times(const T* w, const CouplingVector<T, D> out) {
+SPINNET_HDI CouplingVector<T, D> block_times(const T* w, std::size_t stride, const CouplingVector<T, D> out) {
   CouplingVector<T, D> r;
   if constexpr (Kind == BlockKind::scalar) {
     SPINNET_UNROLL
     for (int c = 0; c < D; ++c) r.v[c] = w[0] * out.v[c];
   } else if constexpr (Kind == BlockKind::complex) {
     static_assert(D == 2, "complex weights act on two-component vectors");
-    r.v[0] = w[0] * out.v[0] - w[1] * out.v[1];
-    r.v[1] = w[0] * out.v[1] + w[1] * out.v[0];
+    r.v[0] = w[0] * out.v[0] - w[stride] * out.v[1];
+    r.v[1] = w[0] * out.v[1] + w[stride] * out.v[0];
   } else {
     SPINNET_UNROLL
     for (int i = 0; i < D; ++i) {
       T sum = T(0);
       SPINNET_UNROLL
-      for (int c = 0; c < D; ++c) sum += w[i * D + c] * out.v[c];
+      for (int c = 0; c < D; ++c) sum += w[static_cast<std::size_t>(i * D + c) * stride] * out.v[c];
       r.v[i] = sum;
     }
   }
@@ -226,14 +228,15 @@ SPINNET_HDI CouplingVector<T, D> block_times(const T* w, const CouplingVector<T,
 
 /// field += block (of a kind known at run time) times out.
 template <class T, int D>
-SPINNET_HDI void add_block(BlockKind kind, const T* w, const CouplingVector<T, D> out, CouplingVector<T, D>& field) {
+SPINNET_HDI void add_block(BlockKind kind, const T* w, std::size_t stride, const CouplingVector<T, D> out,
+                           CouplingVector<T, D>& field) {
   CouplingVector<T, D> r;
   if (kind == BlockKind::scalar) {
-    r = block_times<BlockKind::scalar>(w, out);
+    r = block_times<BlockKind::scalar>(w, stride, out);
   } else if (kind == BlockKind::complex) {
-    if constexpr (D == 2) r = block_times<BlockKind::complex>(w, out);
+    if constexpr (D == 2) r = block_times<BlockKind::complex>(w, stride, out);
   } else {
-    r = block_times<BlockKind::full>(w, out);
+    r = block_times<BlockKind::full>(w, stride, out);
   }
   SPINNET_UNROLL
   for (int c = 0; c < D; ++c) field.v[c] += r.v[c];
@@ -290,8 +293,8 @@ SPINNET_HDI void slot_field(const NetworkView<Adapter, T>& v, std::size_t s,
     for (int e = 0; e < term.width; ++e) {
       const std::size_t entry = static_cast<std::size_t>(e) * v.size + j;
       const std::size_t partner = static_cast<std::size_t>(static_cast<std::ptrdiff_t>(s) + term.offset[entry]);
-      add_block(term.kind, term.weight + g * term.network_stride + entry * block, output_at<Adapter, T>(states, partner),
-                field);
+      add_block(term.kind, term.weight + g * term.network_stride + entry, static_cast<std::size_t>(term.width) * v.size,
+                output_at<Adapter, T>(states, partner), field);
     }
   }
   const T* sums = v.sums + g * (D + 1);
@@ -300,7 +303,7 @@ SPINNET_HDI void slot_field(const NetworkView<Adapter, T>& v, std::size_t s,
     CouplingVector<T, D> others;
     SPINNET_UNROLL
     for (int c = 0; c < D; ++c) others.v[c] = sums[c] - own.v[c];
-    add_block(v.mean_field.kind, v.mean_field.weight + g * block_size(v.mean_field.kind, D), others, field);
+    add_block(v.mean_field.kind, v.mean_field.weight + g * block_size(v.mean_field.kind, D), 1, others, field);
   }
   if (v.electrical.enabled)
     extra_current = v.electrical.gain[g] * (v.electrical.a[s] * sums[D] + v.electrical.b[s] * (v.emission[s] - v.dc_level[s]));
