@@ -100,12 +100,14 @@ def sweep_figure(plot, result, run_dir, written, size):
     axis = result["sweep"]["axes"][0]
     x = np.asarray(axis["values"], dtype=float)
     points = len(x)
+    # Clusters from frequencies alone are coarse (docs/networks.md): drawn when phase locking was measured.
+    clusters = "phase_locking[0]" in result["observables"]
     panels = [(n, label) for n, label in (
         ("order_parameter", "order parameter r"),
         ("largest_cluster_fraction", "largest sync cluster\n(share of the network)"),
         ("sync_clusters", "sync clusters"),
         ("network_line_power_V2", "summed signal:\nline power (V$^2$)"),
-    ) if n in result["observables"]]
+    ) if n in result["observables"] and (clusters or n not in ("largest_cluster_fraction", "sync_clusters"))]
     figure, grid = plt.subplots(len(panels), 1, sharex=True, squeeze=False, figsize=(7, 2.0 * len(panels) + 1))
     for ax, (name, label) in zip(grid[:, 0], panels):
         values = per_network(plot, result, name, size).reshape(points, -1)

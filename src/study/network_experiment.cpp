@@ -215,8 +215,8 @@ NetworkProblem<Adapter> network_problem(const RunConfig& config) {
 
 /// Sync clusters of one network: connected components of "locked" pairs (|f_j - f_k| below the
 /// tolerance, and, when measured, a phase-locking value above the threshold), or, without
-/// phase-locking values in networks larger than that measures, runs of consecutive sorted
-/// frequencies closer than the tolerance.
+/// phase-locking values, groups of sorted frequencies no wider than the tolerance (coarse: mean
+/// frequencies closer than the window's resolution cannot be told apart).
 struct Clusters {
   std::vector<double> label, size;  // per oscillator: smallest index of its cluster, its size
   double count = 0, largest_fraction = 0;
@@ -243,8 +243,14 @@ Clusters sync_clusters(const double* frequency, const double* plv, std::uint32_t
     std::vector<std::uint32_t> order(N);
     std::iota(order.begin(), order.end(), 0u);
     std::sort(order.begin(), order.end(), [&](std::uint32_t a, std::uint32_t b) { return frequency[a] < frequency[b]; });
-    for (std::uint32_t i = 1; i < N; ++i)
-      if (frequency[order[i]] - frequency[order[i - 1]] <= tolerance) join(order[i], order[i - 1]);
+    // Groups no wider than the tolerance (a new group starts when a frequency is more than the
+    // tolerance above its group's lowest): chaining neighbours would join a whole continuum of
+    // unlocked frequencies into one cluster.
+    std::uint32_t start = 0;
+    for (std::uint32_t i = 1; i < N; ++i) {
+      if (frequency[order[i]] - frequency[order[start]] <= tolerance) join(order[i], order[start]);
+      else start = i;
+    }
   }
   Clusters c;
   c.label.resize(N);
