@@ -237,8 +237,17 @@ void read_network(ObjectReader& root, RunConfig& out, DeviceLayout& device_layou
   const std::string model = to_string(out.model);
 
   // Size and positions.
+  // Read in one order (lattice, positions, then size), so that the resolved section reads back to
+  // itself with its keys in the same order.
   std::optional<std::uint32_t> size;
-  if (net.has("size")) size = static_cast<std::uint32_t>(net.integer("size", std::nullopt, 1));
+  const bool size_given = net.has("size");
+  if (size_given) {
+    const json& given = *net.raw("size");
+    if (!given.is_number_integer() || given.get<std::int64_t>() < 1 ||
+        given.get<std::int64_t>() > std::numeric_limits<std::uint32_t>::max())
+      throw ConfigError(net.path_of("size"), "an integer >= 1", describe(given));
+    size = given.get<std::uint32_t>();
+  }
   if (net.has("lattice")) {
     ObjectReader lat = net.object("lattice");
     Lattice l;

@@ -79,7 +79,12 @@ NetworkResult<Adapter> run_network_typed(const NetworkProblem<Adapter>& problem,
   } else {
     const int requested = options.threads > 0 ? options.threads : omp_get_max_threads();
     // About a quarter of an L2 cache of slots per unit (each slot holds ~40 numbers).
-    const std::size_t target = 4096 / (sizeof(T) / 4);
+    // Units of about a quarter of an L2 cache of slots (each slot holds ~40 numbers), and at least
+    // four per thread when the batch allows (256 slots at least): threads then take whole units,
+    // without the barriers that sharing one unit needs at every pass.
+    const std::size_t cache_slots = 4096 / (sizeof(T) / 4);
+    const std::size_t per_thread = batch.view.slots / (4 * static_cast<std::size_t>(std::max(1, requested)));
+    const std::size_t target = std::max<std::size_t>(256, std::min(cache_slots, per_thread));
     const std::vector<NetworkUnit> units = network_units(batch.view, target);
     const std::size_t blocks = batch.view.slots / simd_lanes<T>;
     const int threads = std::max(1, std::min<int>(requested, static_cast<int>(std::max<std::size_t>(
