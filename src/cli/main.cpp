@@ -216,7 +216,7 @@ int run_command(const RunArguments& args, const spinnet::MpiWorld& world) {
 }  // namespace
 
 int main(int argc, char** argv) {
-  spinnet::prefer_passive_openmp_wait(argv);  // openmp_wait.hpp: may re-execute this program once
+  spinnet::prefer_passive_openmp_wait();  // openmp_wait.hpp: set before libgomp started (.preinit_array)
   spinnet::MpiWorld world;
   try {
     world = spinnet::mpi_start(&argc, &argv);
