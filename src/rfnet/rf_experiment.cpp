@@ -28,15 +28,17 @@ ChipSpread read_spread(ObjectReader reader) {
 
 }  // namespace
 
-RfExperiment read_rf_experiment(const json& config, const std::string& source) {
+namespace {
+
+RfExperiment read_unprefixed(const json& config, const std::string& source) {
   RfExperiment e;
   e.source = source;
   e.resolved = json::object();
   ObjectReader top(config, "", e.resolved);
   const json* name = top.raw("name");
-  e.name = name && name->is_string() ? name->get<std::string>()
-                                     : std::filesystem::path(source).stem().string();
+  e.name = name ? checked_run_name(*name, "name") : std::filesystem::path(source).stem().string();
   top.record("name", e.name);
+  top.raw("size_study");  // read by read_size_study_options (size_study.hpp)
   e.model = top.choice("model", "rf_network", {"rf_network", "software_mlp"});
 
   ObjectReader data = top.object("data", true);
@@ -122,8 +124,8 @@ RfExperiment read_rf_experiment(const json& config, const std::string& source) {
   if (const json* spreads = variability.raw("spreads")) {
     if (!spreads->is_array()) throw ConfigError(variability.path_of("spreads"), "an array of relative spreads", describe(*spreads));
     for (const auto& s : *spreads) {
-      if (!s.is_number() || s.get<double>() < 0)
-        throw ConfigError(variability.path_of("spreads"), "non-negative numbers", describe(s));
+      if (!s.is_number() || !(s.get<double>() >= 0 && s.get<double>() <= max_chip_spread))
+        throw ConfigError(variability.path_of("spreads"), "relative spreads in [0, 0.5]", describe(s));
       e.variability.spreads.push_back(s.get<double>());
     }
   } else {
@@ -148,6 +150,37 @@ RfExperiment read_rf_experiment(const json& config, const std::string& source) {
   return e;
 }
 
+}  // namespace
+
+RfExperiment read_rf_experiment(const json& config, const std::string& source) {
+  try {
+    return read_unprefixed(config, source);
+  } catch (const ConfigError& e) {
+    throw e.prefixed(source);  // "file.json: training.epochs: expected ..."
+  }
+}
+
+DataShape known_data_shape(const std::string& set) {
+  if (set == "digits8x8") return {64, 10};
+  if (set == "mnist") return {784, 10};
+  if (set == "drones") return {256, 10};
+  return {4, 3};  // iris
+}
+
+void check_rf_experiment(const RfExperiment& experiment) {
+  // The network as run_rf_experiment builds it, for the data set's shape (the data are not read):
+  // every key, and the memory check before any layer is allocated.
+  const DataShape shape = known_data_shape(experiment.data.set);
+  json resolved = json::object();
+  try {
+    ObjectReader network(experiment.network, "network", resolved);
+    read_rf_network_config(network, shape.features, shape.classes, experiment.training.seed);
+    network.finish();
+  } catch (const ConfigError& e) {
+    throw e.prefixed(experiment.source);
+  }
+}
+
 ExperimentData load_experiment_data(const DataOptions& options, const std::string& source,
                                     const FeatureScaling* fixed_scaling) {
   std::string base = options.path;
@@ -163,11 +196,20 @@ ExperimentData load_experiment_data(const DataOptions& options, const std::strin
     if (options.set == "drones") base = (root / "drones" / "RadioSpin_D62_RF_fingerprinting.h5").string();
     if (options.set == "iris") base = (root / "iris" / "iris.csv").string();
   }
+  if (given && !std::filesystem::exists(base))
+    throw ConfigError(source + ": data.path", "an existing file or folder of the " + options.set + " data set",
+                      describe(json(base)) + " (no such file or folder)");
   DatasetSplit split;
-  if (options.set == "digits8x8") split = stratified_split(load_digits8x8_csv(base), options.test_fraction, options.split_seed);
-  else if (options.set == "iris") split = stratified_split(load_iris_csv(base), options.test_fraction, options.split_seed);
-  else if (options.set == "mnist") split = load_mnist(base);
-  else split = load_drones_h5(base);
+  try {
+    if (options.set == "digits8x8") split = stratified_split(load_digits8x8_csv(base), options.test_fraction, options.split_seed);
+    else if (options.set == "iris") split = stratified_split(load_iris_csv(base), options.test_fraction, options.split_seed);
+    else if (options.set == "mnist") split = load_mnist(base);
+    else split = load_drones_h5(base);
+  } catch (const DataError& e) {
+    // The loader names the data file; the config's key says where it came from.
+    if (given) throw DataError(source + ": data.path: " + e.what());
+    throw;
+  }
 
   ExperimentData out;
   out.test = std::move(split.test);

@@ -256,6 +256,33 @@ std::size_t choose_batch_items(const RunConfig& config, const RunOptions& option
   return std::min(items, layout.items());
 }
 
+namespace {
+
+template <class Model>
+void check_model_memory(const RunConfig& config, std::uint64_t devices) {
+  detail::check_host_memory(detail::estimated_bytes<Model>(
+      devices, config.drive.vector_tones.size() + config.drive.current_tones.size(),
+      config.drive.schedule.values.size(), config.control));
+}
+
+}  // namespace
+
+void check_study_memory(const RunConfig& config) {
+  const std::uint64_t devices = work_layout(config).devices_per_item;
+  const std::uint64_t group = static_cast<std::uint64_t>(config.coupling.group_size);
+  switch (config.model) {
+    case ModelKind::macrospin: return check_model_memory<MacrospinModel>(config, devices);
+    case ModelKind::vortex: return check_model_memory<VortexModel>(config, devices);
+    case ModelKind::auto_oscillator: break;
+  }
+  switch (group) {
+    case 2: return check_model_memory<OscillatorNetworkModel<2>>(config, (devices + 1) / 2);
+    case 3: return check_model_memory<OscillatorNetworkModel<3>>(config, (devices + 2) / 3);
+    case 4: return check_model_memory<OscillatorNetworkModel<4>>(config, (devices + 3) / 4);
+    default: return check_model_memory<AutoOscillatorModel>(config, devices);
+  }
+}
+
 CheckpointPlan read_checkpoint_plan(const std::string& directory) {
   const fs::path dir = checkpoint_directory(directory);
   const fs::path plan_file = dir / "plan.json";
