@@ -219,8 +219,7 @@ int run_physics_in_the_loop_target(const RunFlags& flags, const RunTarget& targe
   PhysicsInTheLoopCommand command = read_physics_in_the_loop_config(target.document, target.config_file);
   command.threads = flags.threads;
   run_physics_in_the_loop(command, target.out);
-  return flags.plot ? run_plot_script("plot_physics_in_the_loop.py", "SPINNET_PLOT_PHYSICS_IN_THE_LOOP_SCRIPT", target.out)
-                    : 0;
+  return 0;
 }
 
 }  // namespace spinnet::cli

@@ -51,7 +51,7 @@ int run_training(const RunFlags& f, const RunTarget& t) {
   std::cout << "spinnet: " << experiment.name << " (" << experiment.model << "): test accuracy "
             << 100 * result.test.accuracy << " % after " << result.history.size() << " epochs ("
             << result.train_samples_per_second << " training samples/s); results in " << t.out << "\n";
-  return f.plot ? run_plot_script("plot_training.py", "SPINNET_PLOT_TRAINING_SCRIPT", t.out) : 0;
+  return 0;
 }
 
 int run_size_study_target(const RunFlags& f, const RunTarget& t, const RunExtras& extras) {
@@ -69,7 +69,7 @@ int run_size_study_target(const RunFlags& f, const RunTarget& t, const RunExtras
   const auto runs = run_size_study(base, source, study, t.out, progress_lines(f.quiet));
   std::cout << size_study_table_text(runs) << "spinnet: size study of " << source << ": " << runs.size()
             << " runs; results in " << t.out << "\n";
-  return f.plot ? run_plot_script("plot_size_study.py", "SPINNET_PLOT_SIZE_STUDY_SCRIPT", t.out) : 0;
+  return 0;
 }
 
 namespace {

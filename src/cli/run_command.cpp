@@ -6,6 +6,7 @@
 #include <filesystem>
 #include <iostream>
 
+#include "plots.hpp"
 #include "run_directory.hpp"
 #include "spinnet/core/errors.hpp"
 #include "spinnet/study/output.hpp"
@@ -143,7 +144,18 @@ int run_any(const RunFlags& flags, const MpiWorld& world, std::optional<RunKind>
   }
   // Kept: a finished run (its --plot may have failed: the results stay), an interrupted one, and
   // one that failed writing (it resumes once there is space: its message says so).
-  if (code == 0 || code >= 128 || resumable || fs::exists(fs::path(target.out) / "results.h5")) guard.keep();
+  if (code == 0 || code >= 128 || resumable) guard.keep();
+  // A simulation shard (or a non-root rank) has no results to draw yet.
+  if (code != 0 || !flags.plot || world.rank != 0) return code;
+  if (target.kind == RunKind::simulation && !fs::exists(fs::path(target.out) / "result.json")) return code;
+  switch (target.kind) {
+    case RunKind::simulation: return run_plot_script("plot.py", "SPINNET_PLOT_SCRIPT", target.out);
+    case RunKind::training: return run_plot_script("plot_training.py", "SPINNET_PLOT_TRAINING_SCRIPT", target.out);
+    case RunKind::size_study:
+      return run_plot_script("plot_size_study.py", "SPINNET_PLOT_SIZE_STUDY_SCRIPT", target.out);
+    case RunKind::physics_in_the_loop:
+      return run_plot_script("plot_physics_in_the_loop.py", "SPINNET_PLOT_PHYSICS_IN_THE_LOOP_SCRIPT", target.out);
+  }
   return code;
 }
 

@@ -82,8 +82,13 @@ void check_output_directory(const std::string& directory, const json& document, 
 }
 
 OutputDirectoryGuard::OutputDirectoryGuard(std::string directory) : directory_(std::move(directory)) {
+  // The outermost folder this run will create (spinnet-out/ itself on a first run).
   std::error_code ec;
   existed_ = fs::exists(directory_, ec);
+  for (fs::path p = fs::absolute(directory_, ec).lexically_normal(); !existed_ && p.has_parent_path() &&
+                                                                     p != p.parent_path() && !fs::exists(p.parent_path(), ec);
+       p = p.parent_path())
+    directory_ = p.parent_path().string();
 }
 
 OutputDirectoryGuard::~OutputDirectoryGuard() {

@@ -100,7 +100,7 @@ std::vector<std::string> check_config(const json& document, const std::string& f
   } catch (const ConfigError& e) {
     problems.push_back(e.what());
   } catch (const RunError& e) {
-    problems.push_back(e.what());
+    problems.push_back(file + ": " + e.what());
   }
   return problems;
 }

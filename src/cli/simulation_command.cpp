@@ -172,7 +172,7 @@ int run_simulation(const RunFlags& args, const RunTarget& target, const MpiWorld
   std::cout << "spinnet: " << config.name << ": " << config.device_count() << " devices x " << config.control.steps
             << " steps in " << batches << " batches (" << skipped << " from the checkpoint) in " << seconds
             << " s; results in " << out_dir << "\n";
-  return args.plot ? run_plot_script("plot.py", "SPINNET_PLOT_SCRIPT", out_dir) : 0;
+  return 0;
 }
 
 }  // namespace spinnet::cli

@@ -251,13 +251,18 @@ namespace {
 
 void write_text(const std::string& path, const std::string& text) { write_file_atomically(path, text); }
 
-std::string history_csv(const std::vector<EpochRecord>& history) {
+/// One row per epoch; without a validation split the validation cells are empty (there is no such
+/// loss: 0 would read as a perfect one).
+std::string history_csv(const std::vector<EpochRecord>& history, bool has_validation) {
   std::ostringstream s;
   s << "epoch,learning_rate,train_loss,train_accuracy,validation_loss,validation_accuracy,seconds,samples_per_second\n";
   s.precision(8);
-  for (const auto& r : history)
-    s << r.epoch << ',' << r.learning_rate << ',' << r.train_loss << ',' << r.train_accuracy << ',' << r.validation_loss
-      << ',' << r.validation_accuracy << ',' << r.seconds << ',' << r.samples_per_second << '\n';
+  for (const auto& r : history) {
+    s << r.epoch << ',' << r.learning_rate << ',' << r.train_loss << ',' << r.train_accuracy << ',';
+    if (has_validation) s << r.validation_loss << ',' << r.validation_accuracy;
+    else s << ',';
+    s << ',' << r.seconds << ',' << r.samples_per_second << '\n';
+  }
   return s.str();
 }
 
@@ -385,7 +390,7 @@ TrainingRunResult run_rf_experiment(const RfExperiment& experiment, const std::s
     json checkpoint = {{"format", "spinnet-rf-checkpoint"}, {"config", resolved},
                        {"state", training_state_to_json(s, names)}};
     write_text((out / "checkpoint.json").string(), checkpoint.dump() + "\n");
-    write_text((out / "history.csv").string(), history_csv(s.history));
+    write_text((out / "history.csv").string(), history_csv(s.history, data.validation.size() > 0));
   };
   if (rf && experiment.training.training_spread.any()) {
     hooks.before_step = [&, rf](std::uint64_t step) {
@@ -433,7 +438,7 @@ TrainingRunResult run_rf_experiment(const RfExperiment& experiment, const std::s
   trained["config"] = resolved;
   write_text((out / "network.json").string(), trained.dump() + "\n");
   write_text((out / "confusion.csv").string(), confusion_csv(result.test, data.test.class_names));
-  write_text((out / "history.csv").string(), history_csv(state.history));
+  write_text((out / "history.csv").string(), history_csv(state.history, data.validation.size() > 0));
   json summary = {{"name", experiment.name},
                   {"model", experiment.model},
                   {"data_set", experiment.data.set},
@@ -441,7 +446,8 @@ TrainingRunResult run_rf_experiment(const RfExperiment& experiment, const std::s
                   {"validation_samples", data.validation.size()},
                   {"test_samples", data.test.size()},
                   {"epochs_run", state.history.size()},
-                  {"best_epoch", state.best_epoch},
+                  // The best epoch is chosen on the validation split: none without one.
+                  {"best_epoch", state.best_epoch >= 0 ? json(state.best_epoch) : json(nullptr)},
                   {"test_accuracy", result.test.accuracy},
                   {"test_loss", result.test.loss},
                   {"train_samples_per_second_best_epoch", sps},
