@@ -1,6 +1,7 @@
 // `spinnet run` of a simulation or study config: the share of the study this process (shard, MPI
 // rank) owns, checkpointed batch by batch; the results once every share is done.
 #include <cstdio>
+#include <cstdlib>
 #include <filesystem>
 #include <iostream>
 #include <string>
@@ -115,6 +116,8 @@ int run_simulation(const RunFlags& args, const RunTarget& target, const MpiWorld
   study.run = options;
   study.progress = [&reporter](const StudyProgress& p) { reporter(p); };
   study.interrupted = [] { return interrupted_by() != 0; };
+  // Snapshots inside a long batch (scheduler.hpp); SPINNET_SNAPSHOT_SECONDS changes the interval.
+  if (const char* every = std::getenv("SPINNET_SNAPSHOT_SECONDS")) study.snapshot_seconds = std::atof(every);
   bool complete = true;
   std::size_t batches = 0, skipped = 0;
   double seconds = 0;

@@ -96,8 +96,11 @@ struct StudyOptions {
   bool resume = false;             // keep the checkpoint and skip its finished batches
   bool write_results = true;       // assemble results.h5 and result.json at the end
   std::function<void(const StudyProgress&)> progress;
-  /// Polled between engine chunks: true abandons the current batch and stops the study.
+  /// Polled between engine chunks: true stops the study; the current batch keeps a snapshot.
   std::function<bool()> interrupted;
+  /// A batch that runs longer saves a snapshot of its state and sums this often (wall time), in
+  /// checkpoint/partial-items-<first>-<end>-<k>.bin, and a resume continues from it (0: never).
+  double snapshot_seconds = 30;
 };
 
 struct StudyOutcome {
