@@ -2,6 +2,7 @@
 // itself, and a way to run the CLI and capture its exit code, stdout and stderr.
 #pragma once
 
+#include <fcntl.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -96,6 +97,27 @@ inline CliResult run_cli(const std::vector<std::string>& args, const fs::path& s
   result.out = read_text(out_file);
   result.err = read_text(err_file);
   return result;
+}
+
+/// Starts `spinnet args...` in the background (stdout and stderr into child-stdout.txt and
+/// child-stderr.txt of `scratch`); returns its pid, for tests that signal a running command.
+inline pid_t spawn_cli(const std::vector<std::string>& args, const fs::path& scratch) {
+  const std::string out = (scratch / "child-stdout.txt").string(), err = (scratch / "child-stderr.txt").string();
+  std::vector<std::string> words{cli_path().string()};
+  words.insert(words.end(), args.begin(), args.end());
+  const pid_t pid = ::fork();
+  if (pid == 0) {
+    const int o = ::open(out.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0644);
+    const int e = ::open(err.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0644);
+    ::dup2(o, 1);
+    ::dup2(e, 2);
+    std::vector<char*> argv;
+    for (auto& w : words) argv.push_back(w.data());
+    argv.push_back(nullptr);
+    ::execv(argv[0], argv.data());
+    ::_exit(127);
+  }
+  return pid;
 }
 
 /// Every configs/*.json of the repository, sorted, found when called (not at build time).

@@ -60,3 +60,10 @@ class LazyLibrary {
     static const auto address = reinterpret_cast<decltype(&function)>(library().symbol(SPINNET_LAZY_STRINGIFY(function))); \
     return address;                                                                                           \
   }())
+/// The same for an overloaded name (cuBLAS declares C++ overloads of some functions): the C
+/// function's pointer type is given.
+#define SPINNET_LAZY_CALL_AS(library, function, pointer_type)                                              \
+  ([]() {                                                                                                   \
+    static const auto address = reinterpret_cast<pointer_type>(library().symbol(SPINNET_LAZY_STRINGIFY(function))); \
+    return address;                                                                                         \
+  }())

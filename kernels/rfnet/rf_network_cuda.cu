@@ -32,6 +32,11 @@ namespace spinnet::cuda {
 
 namespace {
 
+/// cublasGemmEx of the C API (cublas_api.h also declares C++ overloads of the name).
+using GemmEx = cublasStatus_t (*)(cublasHandle_t, cublasOperation_t, cublasOperation_t, int, int, int, const void*,
+                                  const void*, cudaDataType, int, const void*, cudaDataType, int, const void*, void*,
+                                  cudaDataType, int, cublasComputeType_t, cublasGemmAlgo_t);
+
 /// cuBLAS, opened on the first CUDA RF network (kernels/core/lazy_library.hpp).
 LazyLibrary& cublas_library() {
   static LazyLibrary library("libcublas.so." SPINNET_LAZY_STRINGIFY(CUBLAS_VER_MAJOR), SPINNET_CUDA_LIBRARY_DIR, "cuBLAS");
@@ -251,7 +256,7 @@ struct RfNetworkDevice::Impl {
   void gemm(cublasOperation_t op_a, cublasOperation_t op_b, int m, int n, int k, const float* A, int lda,
             const float* B, int ldb, float* C, int ldc, const char* what) {
     const float one = 1.0f, zero = 0.0f;
-    check_cublas(SPINNET_LAZY_CALL(cublas_library, cublasGemmEx)(handle, op_a, op_b, m, n, k, &one, A, CUDA_R_32F, lda, B, CUDA_R_32F, ldb, &zero, C,
+    check_cublas(SPINNET_LAZY_CALL_AS(cublas_library, cublasGemmEx, GemmEx)(handle, op_a, op_b, m, n, k, &one, A, CUDA_R_32F, lda, B, CUDA_R_32F, ldb, &zero, C,
                               CUDA_R_32F, ldc, compute, CUBLAS_GEMM_DEFAULT),
                  what);
   }
