@@ -140,10 +140,10 @@ TEST_F(Resume, SigtermStopsCleanly) {
 }
 
 TEST_F(Resume, FailingWriteNamesTheFileAndKeepsFinishedBatches) {
-  // Writes of a run: config.json, plan.json, then one per batch; the 6th write is batch 4's
-  // (items 3 to 4), which fails as on a full disk.
+  // Writes of a run: spinnet-run.json, config.json, plan.json, then one per batch; the 7th write
+  // is batch 4's (items 3 to 4), which fails as on a full disk.
   const path run = dir / "full";
-  const std::string command = "SPINNET_INJECT_WRITE_FAILURE=6 " + test::shell_quote(test::cli_path().string()) +
+  const std::string command = "SPINNET_INJECT_WRITE_FAILURE=7 " + test::shell_quote(test::cli_path().string()) +
                               " run " + test::shell_quote((dir / "study.json").string()) + " --out " +
                               test::shell_quote(run.string()) + " --quiet --backend cpu --batch-items 1 2>" +
                               test::shell_quote((dir / "full-stderr.txt").string());

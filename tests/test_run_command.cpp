@@ -200,5 +200,15 @@ TEST(RunCommand, PhysicsInTheLoopRefusesCudaAndResume) {
   EXPECT_FALSE(fs::exists(dir / "spinnet-out"));
 }
 
+TEST(RunCommand, ThePhysicsInTheLoopConfigRunsAndPlots) {
+  TempDir dir;
+  const auto r = test::run_cli({"run", (test::source_dir() / "configs" / "physics_in_the_loop_digits8x8.json").string(),
+                                "--out", (dir / "out").string(), "--quiet", "--plot"},
+                               dir.path());
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  EXPECT_TRUE(fs::exists(dir / "out" / "physics_in_the_loop.json"));
+  EXPECT_TRUE(has(r.out, (dir / "out" / "physics_in_the_loop.png").string())) << r.out;
+}
+
 }  // namespace
 }  // namespace spinnet
