@@ -219,5 +219,21 @@ TEST(ConfigReader, RequiredSectionsAndKeys) {
   EXPECT_EQ(rejection(json::parse(R"([1, 2])")).path(), "config.json: (top level)");
 }
 
+TEST(ConfigReader, ADuplicateKeyIsAnErrorWithItsPath) {
+  // JSON leaves duplicates undefined and nlohmann keeps the last: a typo'd second "alpha" would win
+  // silently (issue 17 #10).
+  const std::string text = R"({"devices": {"count": 2, "rf_field": [{"amplitude_mT": 1}, {"amplitude_mT": 2,
+                               "amplitude_mT": 3}], "alpha": 0.01}})";
+  try {
+    parse_json_text(text, "dup.json");
+    ADD_FAILURE() << "a duplicate key was accepted";
+  } catch (const ConfigError& e) {
+    EXPECT_NE(std::string(e.what()).find("dup.json: devices.rf_field[1].amplitude_mT: expected each key once"),
+              std::string::npos)
+        << e.what();
+  }
+  EXPECT_NO_THROW(parse_json_text(R"({"a": {"x": 1}, "b": {"x": 2}, "c": [{"x": 1}, {"x": 2}]})", "fine.json"));
+}
+
 }  // namespace
 }  // namespace spinnet

@@ -61,7 +61,7 @@ NICE_NAMES = {
     "frequency": "frequency", "peak_frequency": "spectral peak", "linewidth": "linewidth FWHM",
     "frequency_minus_drive": "frequency − drive", "locked": "locked fraction",
     "mean_power": "mean power p", "mean_mx": "mean $m_x$", "mean_my": "mean $m_y$",
-    "mean_mz": "mean $m_z$", "final_mx": "final $m_x$", "final_my": "final $m_y$",
+    "mean_mz": "mean $m_z$", "precession_power": "precession power $\\langle m_x^2 + m_y^2\\rangle$", "final_mx": "final $m_x$", "final_my": "final $m_y$",
     "final_mz": "final $m_z$", "final_re": "final Re c", "final_im": "final Im c",
     "mx": "$m_x$", "my": "$m_y$", "mz": "$m_z$", "re": "Re c", "im": "Im c",
 }
@@ -467,7 +467,9 @@ def plot_spectrum(result, run_dir, written):
         colors = [None] * len(devices)
     else:
         shade = swept if swept is not None else np.asarray(devices, dtype=float)
-        norm = plt.Normalize(shade.min(), shade.max() if shade.max() > shade.min() else shade.min() + 1)
+        # The colour bar spans the whole sweep, not only the devices whose spectra were saved.
+        full = np.asarray(result["sweep"]["axes"][0]["values"], dtype=float) if swept is not None else shade
+        norm = plt.Normalize(full.min(), full.max() if full.max() > full.min() else full.min() + 1)
         mapper = plt.cm.ScalarMappable(norm=norm, cmap="viridis")
         colors = [mapper.to_rgba(s) for s in shade]
         label = axis_label(result["sweep"]["axes"][0]["path"]) if swept is not None else "device"
@@ -479,7 +481,10 @@ def plot_spectrum(result, run_dir, written):
     ax.set_xlim(*spectral_range(frequency_GHz, data[:, psd_columns]))
     ax.set_xlabel("frequency (GHz)")
     ax.set_ylabel("PSD (V²/Hz)")
-    ax.set_title(run_title(result))
+    total = int(result.get("devices", 0) or 0) or len(devices)
+    shown = f"spectra of {len(devices)} of {total} devices" + (
+        " (the first measure.spectrum.saved_spectra)" if len(devices) < total else "")
+    ax.set_title(f"{run_title(result)}\n{shown}", fontsize=9)
     figure.tight_layout()
     save(figure, run_dir, "spectrum.png", written)
 
@@ -595,12 +600,18 @@ def plot_quantile_bands(data, result, run_dir, written):
 def plot_quantile_maps(data, result, run_dir, written):
     """quantile_maps.png: median and q05-q95 spread of the key observables over two swept axes."""
     (path0, x0), (path1, x1) = data["axes"][:2]
-    names = [n for n in KEY_OBSERVABLES if n in data["observables"]][:3]
+    observables = dict(data["observables"])
+    # The macrospin's precession power sin²θ = mean_mx2 + mean_my2 (what sets the emitted RF power
+    # through an in-plane readout), rather than mean m_z (README, current_field_quantiles.json).
+    if "mean_mx2" in observables and "mean_my2" in observables:
+        observables["precession_power"] = np.asarray(observables["mean_mx2"]) + np.asarray(observables["mean_my2"])
+    keys = [n if n != "mean_mz" or "precession_power" not in observables else "precession_power" for n in KEY_OBSERVABLES]
+    names = [n for n in keys if n in observables][:3]
     if not names:
         return
     figure, axes = plt.subplots(len(names), 2, squeeze=False, figsize=(10, 3.6 * len(names) + 0.6))
     for row, name in zip(axes, names):
-        q = point_quantiles(data["observables"][name], [0.05, 0.5, 0.95])
+        q = point_quantiles(observables[name], [0.05, 0.5, 0.95])
         label, factor = quantity(name, q[np.isfinite(q)])
         for ax, values, title in ((row[0], q[1], "median"), (row[1], q[2] - q[0], "q95 − q05")):
             grid = (values * factor).reshape(len(x0), len(x1))

@@ -10,6 +10,7 @@
 #include <filesystem>
 #include <fstream>
 #include <limits>
+#include <set>
 #include <sstream>
 
 #include <unistd.h>
@@ -330,9 +331,85 @@ json load_json_file(const std::string& file) {
   return parse_json_text(text.str(), file);
 }
 
+std::string checked_run_name(const json& value, const std::string& path) {
+  const std::string expected =
+      "a non-empty name of at most 200 characters without '/', '\\', \"..\", control characters or a leading "
+      "dot (it names the folder spinnet-out/<name>)";
+  if (!value.is_string()) throw ConfigError(path, expected, describe(value));
+  const std::string name = value.get<std::string>();
+  bool bad = name.empty() || name.size() > 200 || name[0] == '.' || name.find("..") != std::string::npos;
+  for (unsigned char c : name) bad = bad || c < 0x20 || c == 0x7f || c == '/' || c == '\\';
+  if (bad) throw ConfigError(path, expected, describe(value));
+  return name;
+}
+
+namespace {
+
+/// Tracks where the parser is (for messages) and the keys seen in each open object.
+class DuplicateKeyCheck {
+ public:
+  explicit DuplicateKeyCheck(std::string source) : source_(std::move(source)) {}
+
+  bool operator()(int, json::parse_event_t event, json& parsed) {
+    switch (event) {
+      case json::parse_event_t::object_start:
+        begin_element();
+        frames_.push_back(Frame{false, 0, {}, {}});
+        break;
+      case json::parse_event_t::array_start:
+        begin_element();
+        frames_.push_back(Frame{true, 0, {}, {}});
+        break;
+      case json::parse_event_t::object_end:
+      case json::parse_event_t::array_end:
+        frames_.pop_back();
+        break;
+      case json::parse_event_t::key: {
+        Frame& top = frames_.back();
+        top.key = parsed.get<std::string>();
+        if (!top.keys.insert(top.key).second)
+          throw ConfigError(source_ + ": " + path(), "each key once in an object (JSON keeps only one of them)",
+                            "\"" + top.key + "\" a second time");
+        break;
+      }
+      case json::parse_event_t::value:
+        begin_element();
+        break;
+    }
+    return true;
+  }
+
+ private:
+  struct Frame {
+    bool array;
+    std::size_t next;  // arrays: index of the next element
+    std::set<std::string> keys;
+    std::string key;
+  };
+
+  /// Counts an array element as it begins.
+  void begin_element() {
+    if (!frames_.empty() && frames_.back().array) ++frames_.back().next;
+  }
+
+  std::string path() const {
+    std::string out;
+    for (const Frame& f : frames_) {
+      if (f.array) out += "[" + std::to_string(f.next == 0 ? 0 : f.next - 1) + "]";
+      else out += (out.empty() ? "" : ".") + f.key;
+    }
+    return out;
+  }
+
+  std::string source_;
+  std::vector<Frame> frames_;
+};
+
+}  // namespace
+
 json parse_json_text(const std::string& text, const std::string& source) {
   try {
-    return json::parse(text);
+    return json::parse(text, DuplicateKeyCheck(source));
   } catch (const json::exception& e) {  // syntax (parse_error) and number overflow (out_of_range 406)
     std::string what = e.what();
     auto cut = what.find("parse error");

@@ -36,7 +36,23 @@ struct RfExperiment {
   json resolved;
 };
 
+/// Errors name `source` and the JSON path ("file.json: training.epochs: expected ...").
 RfExperiment read_rf_experiment(const json& config, const std::string& source);
+
+/// Largest relative chip spread a variability study takes (variability.spreads, evaluate --spread):
+/// at 50 % a resonance or damping is already as likely halved as kept.
+inline constexpr double max_chip_spread = 0.5;
+
+/// Features and classes of a named data set, as its loader returns them.
+struct DataShape {
+  int features = 0, classes = 0;
+};
+DataShape known_data_shape(const std::string& set);
+
+/// Reads the experiment's network for its data set's shape without loading the data: every
+/// network key and the memory the network needs (ConfigError naming the source and the layer).
+/// `spinnet validate` and `spinnet run` both call it before anything is written.
+void check_rf_experiment(const RfExperiment& experiment);
 
 /// The data of an experiment: train (less validation), validation and test parts, features scaled
 /// by the map fitted on the training part (returned in `scaling`).
