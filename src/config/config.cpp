@@ -345,38 +345,78 @@ std::string checked_run_name(const json& value, const std::string& path) {
 
 namespace {
 
-/// Tracks where the parser is (for messages) and the keys seen in each open object.
+/// The SAX handler of parse_json_text: nlohmann's own DOM builder (what json::parse uses), plus the
+/// keys seen in each open object and where the parser is, for the message of a duplicate key.
+/// Not json::parse's callback: after every object inside an array, nlohmann 3.11's callback parser
+/// scans the whole array for discarded values, so an array of n objects (an edge list, a fuzzed
+/// config) took O(n^2) time.
 class DuplicateKeyCheck {
  public:
-  explicit DuplicateKeyCheck(std::string source) : source_(std::move(source)) {}
+  using number_integer_t = json::number_integer_t;
+  using number_unsigned_t = json::number_unsigned_t;
+  using number_float_t = json::number_float_t;
+  using string_t = json::string_t;
+  using binary_t = json::binary_t;
 
-  bool operator()(int, json::parse_event_t event, json& parsed) {
-    switch (event) {
-      case json::parse_event_t::object_start:
-        begin_element();
-        frames_.push_back(Frame{false, 0, {}, {}});
-        break;
-      case json::parse_event_t::array_start:
-        begin_element();
-        frames_.push_back(Frame{true, 0, {}, {}});
-        break;
-      case json::parse_event_t::object_end:
-      case json::parse_event_t::array_end:
-        frames_.pop_back();
-        break;
-      case json::parse_event_t::key: {
-        Frame& top = frames_.back();
-        top.key = parsed.get<std::string>();
-        if (!top.keys.insert(top.key).second)
-          throw ConfigError(source_ + ": " + path(), "each key once in an object (JSON keeps only one of them)",
-                            "\"" + top.key + "\" a second time");
-        break;
-      }
-      case json::parse_event_t::value:
-        begin_element();
-        break;
-    }
-    return true;
+  DuplicateKeyCheck(json& result, std::string source) : dom_(result), source_(std::move(source)) {}
+
+  bool null() {
+    begin_element();
+    return dom_.null();
+  }
+  bool boolean(bool v) {
+    begin_element();
+    return dom_.boolean(v);
+  }
+  bool number_integer(number_integer_t v) {
+    begin_element();
+    return dom_.number_integer(v);
+  }
+  bool number_unsigned(number_unsigned_t v) {
+    begin_element();
+    return dom_.number_unsigned(v);
+  }
+  bool number_float(number_float_t v, const string_t& s) {
+    begin_element();
+    return dom_.number_float(v, s);
+  }
+  bool string(string_t& v) {
+    begin_element();
+    return dom_.string(v);
+  }
+  bool binary(binary_t& v) {
+    begin_element();
+    return dom_.binary(v);
+  }
+  bool start_object(std::size_t n) {
+    begin_element();
+    frames_.push_back(Frame{false, 0, {}, {}});
+    return dom_.start_object(n);
+  }
+  bool start_array(std::size_t n) {
+    begin_element();
+    frames_.push_back(Frame{true, 0, {}, {}});
+    return dom_.start_array(n);
+  }
+  bool end_object() {
+    frames_.pop_back();
+    return dom_.end_object();
+  }
+  bool end_array() {
+    frames_.pop_back();
+    return dom_.end_array();
+  }
+  bool key(string_t& k) {
+    Frame& top = frames_.back();
+    top.key = k;
+    if (!top.keys.insert(k).second)
+      throw ConfigError(source_ + ": " + path(), "each key once in an object (JSON keeps only one of them)",
+                        "\"" + k + "\" a second time");
+    return dom_.key(k);
+  }
+  template <class Exception>
+  bool parse_error(std::size_t position, const std::string& token, const Exception& e) {
+    return dom_.parse_error(position, token, e);  // throws e
   }
 
  private:
@@ -401,6 +441,7 @@ class DuplicateKeyCheck {
     return out;
   }
 
+  nlohmann::detail::json_sax_dom_parser<json> dom_;
   std::string source_;
   std::vector<Frame> frames_;
 };
@@ -409,7 +450,10 @@ class DuplicateKeyCheck {
 
 json parse_json_text(const std::string& text, const std::string& source) {
   try {
-    return json::parse(text, DuplicateKeyCheck(source));
+    json result;
+    DuplicateKeyCheck handler(result, source);
+    json::sax_parse(text, &handler);
+    return result;
   } catch (const json::exception& e) {  // syntax (parse_error) and number overflow (out_of_range 406)
     std::string what = e.what();
     auto cut = what.find("parse error");
