@@ -88,12 +88,12 @@ int run_any(const RunFlags& flags, const MpiWorld& world, std::optional<RunKind>
   } else if (flags.config.empty() && extras.document) {
     target.document = *extras.document;
     target.config_file = extras.document_name;
-    target.kind = run_kind_of(target.document, target.config_file);
+    target.kind = run_kind_of(target.document, target.config_file, only);
   } else {
     if (flags.config.empty()) throw RunError(spinnet_command + ": give a config file, or --resume DIR");
     target.document = load_json_file(flags.config);
     target.config_file = flags.config;
-    target.kind = run_kind_of(target.document, flags.config);
+    target.kind = run_kind_of(target.document, flags.config, only);
   }
   // size-study takes a training config and its grid from the flags.
   if (only == RunKind::size_study && target.kind == RunKind::training) target.kind = RunKind::size_study;
@@ -110,7 +110,7 @@ int run_any(const RunFlags& flags, const MpiWorld& world, std::optional<RunKind>
     CheckedConfig checked;
     json document = target.document;
     if (target.kind == RunKind::size_study && !document.contains("size_study")) document["size_study"] = json::object();
-    const std::vector<std::string> problems = check_config(document, target.config_file, checked);
+    const std::vector<std::string> problems = check_config(document, target.config_file, checked, only);
     if (!problems.empty()) {
       std::cerr << "spinnet: " << problems.front() << "\n";
       return exit_user_error;

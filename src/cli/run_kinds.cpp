@@ -34,9 +34,19 @@ const std::vector<std::string>& known_models() {
   return models;
 }
 
-RunKind run_kind_of(const json& document, const std::string& file) {
+namespace {
+
+/// Whether a config without "model" is an rf_network training for this command.
+bool trains_without_model(const json& document, std::optional<RunKind> command) {
+  return document.is_object() && !document.contains("model") &&
+         (command == RunKind::training || command == RunKind::size_study);
+}
+
+}  // namespace
+
+RunKind run_kind_of(const json& document, const std::string& file, std::optional<RunKind> command) {
   if (!document.is_object()) throw ConfigError(file + ": (top level)", "a config object", describe(document));
-  std::string model = "macrospin";
+  std::string model = trains_without_model(document, command) ? "rf_network" : "macrospin";
   if (document.contains("model")) {
     const json& m = document.at("model");
     const auto& known = known_models();
@@ -53,14 +63,22 @@ RunKind run_kind_of(const json& document, const std::string& file) {
   return RunKind::simulation;
 }
 
-std::vector<std::string> check_config(const json& document, const std::string& file, CheckedConfig& checked) {
+std::vector<std::string> check_config(const json& document, const std::string& file, CheckedConfig& checked,
+                                      std::optional<RunKind> command) {
   std::vector<std::string> problems;
   try {
-    checked.kind = run_kind_of(document, file);
+    checked.kind = run_kind_of(document, file, command);
   } catch (const ConfigError& e) {
     return {e.what()};
   }
-  for (const SchemaProblem& p : schema_problems(document, config_schema()))
+  // The schema picks its branch by "model" (none: a simulation); a training without one is checked
+  // as the rf_network it is read as.
+  json with_model;
+  if (trains_without_model(document, command)) {
+    with_model = document;
+    with_model["model"] = "rf_network";
+  }
+  for (const SchemaProblem& p : schema_problems(with_model.is_null() ? document : with_model, config_schema()))
     problems.push_back(ConfigError(p.path, p.expected, p.given).prefixed(file).what());
   if (!problems.empty()) return problems;
   try {
