@@ -196,9 +196,12 @@ ExperimentData load_experiment_data(const DataOptions& options, const std::strin
     if (options.set == "drones") base = (root / "drones" / "RadioSpin_D62_RF_fingerprinting.h5").string();
     if (options.set == "iris") base = (root / "iris" / "iris.csv").string();
   }
+  // A DataError, as every other problem with the data (load_experiment_data's contract), in the
+  // config errors' words.
   if (given && !std::filesystem::exists(base))
-    throw ConfigError(source + ": data.path", "an existing file or folder of the " + options.set + " data set",
-                      describe(json(base)) + " (no such file or folder)");
+    throw DataError(ConfigError(source + ": data.path", "an existing file or folder of the " + options.set + " data set",
+                                describe(json(base)) + " (no such file or folder)")
+                        .what());
   DatasetSplit split;
   try {
     if (options.set == "digits8x8") split = stratified_split(load_digits8x8_csv(base), options.test_fraction, options.split_seed);

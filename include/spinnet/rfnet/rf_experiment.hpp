@@ -60,6 +60,8 @@ struct ExperimentData {
   Dataset train, validation, test;
   FeatureScaling scaling;
 };
+/// Problems with the data are DataErrors: a data.path that does not exist reads
+/// "SOURCE: data.path: expected an existing file or folder of the SET data set, got ...".
 /// With `fixed_scaling`, that map (a trained network's) is applied instead of fitting one; a feature
 /// count that does not match it is a DataError naming the data file and both counts.
 ExperimentData load_experiment_data(const DataOptions& options, const std::string& source,
