@@ -81,11 +81,12 @@ TEST(ConfigSchema, EveryShippedAndDocumentedConfigOfEveryKindIsValid) {
   // Training, size-study and physics-in-the-loop configs too (issue 17 #1: the schema had no branch
   // for them, so validate and editors rejected every rfnet_*.json).
   std::size_t checked = 0;
+  test::TempDir scratch;  // the CLI's captured output, not in the source tree
   for (const auto& entry : fs::directory_iterator(test::source_dir() / "configs")) {
     if (entry.path().extension() != ".json") continue;
     const auto problems = validate_config(load_json_file(entry.path().string()), entry.path().filename().string());
     for (const auto& p : problems) ADD_FAILURE() << p.message;
-    const auto run = test::run_cli({"validate", entry.path().string()}, test::source_dir());
+    const auto run = test::run_cli({"validate", entry.path().string()}, scratch.path());
     EXPECT_EQ(run.exit_code, 0) << run.err;
     ++checked;
   }
