@@ -111,6 +111,26 @@ TEST(RunCommand, AnotherConfigIsNotWrittenOverAnExistingRun) {
   EXPECT_EQ(test::run_cli({"run", b, "--out", out.string(), "--quiet", "--force"}, dir.path()).exit_code, 0);
 }
 
+// A training directory of a spinnet older than the run marker (its files without spinnet-run.json,
+// as tools/run_main.sh left spinnet-out/rfnet_digits8x8) holds a run of the same config when its
+// checkpoint.json keeps that config's resolved form: the same training runs into it again, another
+// one is refused.
+TEST(RunCommand, TheSameTrainingRunsAgainIntoADirectoryWithoutMarker) {
+  TempDir dir;
+  const fs::path out = dir / "out";
+  const std::string a = write(dir, "a.json", training());
+  ASSERT_EQ(test::run_cli({"train", a, "--out", out.string(), "--quiet"}, dir.path()).exit_code, 0);
+  ASSERT_TRUE(fs::remove(out / "spinnet-run.json"));
+  ASSERT_TRUE(fs::exists(out / "checkpoint.json"));
+  const auto again = test::run_cli({"train", a, "--out", out.string(), "--quiet"}, dir.path());
+  EXPECT_EQ(again.exit_code, 0) << again.err;
+  EXPECT_TRUE(fs::exists(out / "spinnet-run.json")) << "the run marks its directory";
+  ASSERT_TRUE(fs::remove(out / "spinnet-run.json"));
+  const std::string b = write(dir, "b.json", training(3));
+  const std::string line = one_line(test::run_cli({"train", b, "--out", out.string(), "--quiet"}, dir.path()));
+  EXPECT_TRUE(has(line, "it holds other files")) << line;
+}
+
 TEST(RunCommand, AFailedStartLeavesNoFolder) {
   TempDir dir;
   json missing_data = training();

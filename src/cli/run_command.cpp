@@ -122,8 +122,8 @@ int run_any(const RunFlags& flags, const MpiWorld& world, std::optional<RunKind>
     }
     target.out = flags.out.empty() ? default_output_directory(checked.name, suffix) : flags.out;
     if (world.rank == 0)
-      check_output_directory(target.out, target.document, flags.out.empty() ? "output directory" : "--out",
-                             flags.force);
+      check_output_directory(target.out, target.document, target.config_file,
+                             flags.out.empty() ? "output directory" : "--out", flags.force);
   }
   if (flags.threads > 0) omp_set_num_threads(flags.threads);
 

@@ -4,6 +4,7 @@
 #include <filesystem>
 
 #include "spinnet/core/errors.hpp"
+#include "spinnet/rfnet/rf_experiment.hpp"
 #include "spinnet/study/output.hpp"
 
 namespace spinnet::cli {
@@ -14,17 +15,24 @@ namespace {
 
 constexpr const char* marker_file = "spinnet-run.json";
 
-/// Whether `directory` holds the results of a run of `document`, by its marker or, for a
-/// directory of an older spinnet, by the config its checkpoint kept.
-bool holds_run_of(const std::string& directory, const json& document) {
+/// Whether `directory` holds the results of a run of `document`: by its marker or, for a directory
+/// of an older spinnet (no marker; the files read_run_directory resumes from), by the config its
+/// checkpoint files kept. A simulation's checkpoint/config.json and a size study's size_study.json
+/// hold the document itself, a training's checkpoint.json its resolved config (so that the main
+/// job, tools/run_main.sh, runs again into the spinnet-out/ folder an older spinnet wrote).
+bool holds_run_of(const std::string& directory, const json& document, const std::string& config_file) {
   if (const auto marker = read_run_marker(directory)) return marker->config == document;
-  const fs::path legacy = fs::path(directory) / "checkpoint" / "config.json";
-  if (fs::exists(legacy)) {
-    try {
-      return load_json_file(legacy.string()) == document;
-    } catch (const ConfigError&) {
-      return false;
-    }
+  const fs::path dir(directory);
+  try {
+    if (fs::exists(dir / "checkpoint" / "config.json"))
+      return load_json_file((dir / "checkpoint" / "config.json").string()) == document;
+    if (fs::exists(dir / "size_study.json"))
+      return load_json_file((dir / "size_study.json").string()).at("config") == document;
+    if (fs::exists(dir / "checkpoint.json"))
+      return load_json_file((dir / "checkpoint.json").string()).at("config") ==
+             resolved_rf_config(read_rf_experiment(document, config_file));
+  } catch (const std::exception&) {  // unreadable files, or a document of another kind: not this run
+    return false;
   }
   return false;
 }
@@ -67,12 +75,13 @@ std::string default_output_directory(const std::string& name, const std::string&
   return out.string();
 }
 
-void check_output_directory(const std::string& directory, const json& document, const std::string& flag, bool force) {
+void check_output_directory(const std::string& directory, const json& document, const std::string& config_file,
+                            const std::string& flag, bool force) {
   std::error_code ec;
   if (force || !fs::exists(directory, ec)) return;
   if (!fs::is_directory(directory, ec))
     throw RunError(flag + " " + directory + ": expected a directory, got an existing file");
-  if (fs::is_empty(directory, ec) || holds_run_of(directory, document)) return;
+  if (fs::is_empty(directory, ec) || holds_run_of(directory, document, config_file)) return;
   const auto marker = read_run_marker(directory);
   throw RunError(flag + " " + directory + ": expected a new or empty directory, or one holding a run of this config; " +
                  "it holds " + (marker ? "the results of another " + marker->kind + " config" +

@@ -29,8 +29,10 @@ void write_run_marker(const std::string& directory, const RunMarker& marker);
 std::string default_output_directory(const std::string& name, const std::string& suffix = "");
 
 /// Refuses (RunError, naming `flag` and the directory) to run into an existing directory that is not
-/// empty, unless it holds a run of the same config document or `force` is set.
-void check_output_directory(const std::string& directory, const json& document, const std::string& flag, bool force);
+/// empty, unless it holds a run of the same config document (read from `config_file`) or `force`
+/// is set.
+void check_output_directory(const std::string& directory, const json& document, const std::string& config_file,
+                            const std::string& flag, bool force);
 
 /// Removes what a failed start left behind: the directory itself when this process created it
 /// (and the run never finished), else only the named sub-paths (a stale checkpoint/).

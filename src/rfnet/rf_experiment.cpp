@@ -167,19 +167,24 @@ DataShape known_data_shape(const std::string& set) {
   return {4, 3};  // iris
 }
 
-void check_rf_experiment(const RfExperiment& experiment) {
+json resolved_rf_config(const RfExperiment& experiment) {
   // The network as run_rf_experiment builds it, for the data set's shape (the data are not read):
   // every key, and the memory check before any layer is allocated.
   const DataShape shape = known_data_shape(experiment.data.set);
-  json resolved = json::object();
+  json network_resolved = json::object();
   try {
-    ObjectReader network(experiment.network, "network", resolved);
+    ObjectReader network(experiment.network, "network", network_resolved);
     read_rf_network_config(network, shape.features, shape.classes, experiment.training.seed);
     network.finish();
   } catch (const ConfigError& e) {
     throw e.prefixed(experiment.source);
   }
+  json resolved = experiment.resolved;
+  resolved["network"] = network_resolved;  // as run_rf_experiment writes it
+  return resolved;
 }
+
+void check_rf_experiment(const RfExperiment& experiment) { resolved_rf_config(experiment); }
 
 ExperimentData load_experiment_data(const DataOptions& options, const std::string& source,
                                     const FeatureScaling* fixed_scaling) {

@@ -53,6 +53,10 @@ DataShape known_data_shape(const std::string& set);
 /// network key and the memory the network needs (ConfigError naming the source and the layer).
 /// `spinnet validate` and `spinnet run` both call it before anything is written.
 void check_rf_experiment(const RfExperiment& experiment);
+/// The same reading, returning the resolved config a run of the experiment writes (resolved.json,
+/// checkpoint.json's "config"): experiment.resolved with the network resolved for the data set's
+/// shape. It tells whether a directory of an older spinnet holds a run of this config.
+json resolved_rf_config(const RfExperiment& experiment);
 
 /// The data of an experiment: train (less validation), validation and test parts, features scaled
 /// by the map fitted on the training part (returned in `scaling`).
