@@ -5,8 +5,8 @@
 namespace spinnet::cuda {
 
 template void run_network<CoupledAutoOscillator, float>(const NetworkView<CoupledAutoOscillator, float>&, std::uint64_t, std::uint64_t, std::uint64_t,
-                                        std::uint64_t, std::uint64_t, bool, ProgressCallback, void*);
+                                        std::uint64_t, std::uint64_t, bool, NetworkProgress, void*);
 template void run_network<CoupledAutoOscillator, double>(const NetworkView<CoupledAutoOscillator, double>&, std::uint64_t, std::uint64_t,
-                                         std::uint64_t, std::uint64_t, std::uint64_t, bool, ProgressCallback, void*);
+                                         std::uint64_t, std::uint64_t, std::uint64_t, bool, NetworkProgress, void*);
 
 }  // namespace spinnet::cuda

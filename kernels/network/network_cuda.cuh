@@ -133,7 +133,7 @@ void advance(const NetworkView<Adapter, T>& d, const std::vector<NetworkUnit>& u
 template <class Adapter, class T>
 void run_network(const NetworkView<Adapter, T>& host, std::uint64_t total_steps, std::uint64_t steps_per_launch,
                  std::uint64_t trace_samples, std::uint64_t order_trace_samples, std::uint64_t signal_samples,
-                 bool thermal, ProgressCallback progress, void* context) {
+                 bool thermal, NetworkProgress progress, void* context) {
   using namespace network_detail;
   using View = NetworkView<Adapter, T>;
   constexpr int D = Adapter::dim, P = Adapter::noise_pairs;

@@ -8,6 +8,9 @@
 
 namespace spinnet::cuda {
 
+/// Called by the network runner between launches with the fraction of steps done.
+using NetworkProgress = void (*)(void* context, double fraction);
+
 /// Mirrors every array of `host` on the GPU, integrates steps [0, total_steps) in launches of
 /// `steps_per_launch`, and copies states, sums, status, traces and the per-network observables back
 /// into `host`'s arrays (trace_samples, order_trace_samples and signal_samples rows). Networks whose
@@ -18,6 +21,6 @@ namespace spinnet::cuda {
 template <class Adapter, class T>
 void run_network(const NetworkView<Adapter, T>& host, std::uint64_t total_steps, std::uint64_t steps_per_launch,
                  std::uint64_t trace_samples, std::uint64_t order_trace_samples, std::uint64_t signal_samples,
-                 bool thermal, ProgressCallback progress, void* context);
+                 bool thermal, NetworkProgress progress, void* context);
 
 }  // namespace spinnet::cuda

@@ -5,8 +5,8 @@
 namespace spinnet::cuda {
 
 template void run_network<CoupledMacrospin, float>(const NetworkView<CoupledMacrospin, float>&, std::uint64_t, std::uint64_t, std::uint64_t,
-                                        std::uint64_t, std::uint64_t, bool, ProgressCallback, void*);
+                                        std::uint64_t, std::uint64_t, bool, NetworkProgress, void*);
 template void run_network<CoupledMacrospin, double>(const NetworkView<CoupledMacrospin, double>&, std::uint64_t, std::uint64_t,
-                                         std::uint64_t, std::uint64_t, std::uint64_t, bool, ProgressCallback, void*);
+                                         std::uint64_t, std::uint64_t, std::uint64_t, bool, NetworkProgress, void*);
 
 }  // namespace spinnet::cuda

@@ -5,8 +5,8 @@
 namespace spinnet::cuda {
 
 template void run_network<CoupledVortex, float>(const NetworkView<CoupledVortex, float>&, std::uint64_t, std::uint64_t, std::uint64_t,
-                                        std::uint64_t, std::uint64_t, bool, ProgressCallback, void*);
+                                        std::uint64_t, std::uint64_t, bool, NetworkProgress, void*);
 template void run_network<CoupledVortex, double>(const NetworkView<CoupledVortex, double>&, std::uint64_t, std::uint64_t,
-                                         std::uint64_t, std::uint64_t, std::uint64_t, bool, ProgressCallback, void*);
+                                         std::uint64_t, std::uint64_t, std::uint64_t, bool, NetworkProgress, void*);
 
 }  // namespace spinnet::cuda

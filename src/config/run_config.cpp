@@ -120,11 +120,7 @@ RunConfig read_unprefixed(const json& config, const std::string& source_dir) {
   json& resolved = out.resolved;
   ObjectReader root(config, "", resolved);
   out.name = "run";
-  if (const json* name = root.raw("name")) {
-    if (!name->is_string() || name->get<std::string>().empty())
-      throw ConfigError("name", "a non-empty string", describe(*name));
-    out.name = name->get<std::string>();
-  }
+  if (const json* name = root.raw("name")) out.name = checked_run_name(*name, "name");
   root.record("name", out.name);
   const std::string model =
       root.choice("model", std::string("macrospin"), {"macrospin", "auto_oscillator", "vortex"});
@@ -255,7 +251,7 @@ RunConfig read_run_config(const json& config, const std::string& source) {
     return read_unprefixed(config, source_dir);
   } catch (const ConfigError& e) {
     // Paths read as "file.json: devices.alpha".
-    throw ConfigError(source.empty() ? e.path() : source + ": " + e.path(), e.expected(), e.given());
+    throw e.prefixed(source);
   }
 }
 

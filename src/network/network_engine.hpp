@@ -65,8 +65,9 @@ NetworkResult<Adapter> run_network_typed(const NetworkProblem<Adapter>& problem,
 
   NetworkResult<Adapter> result;
   const auto start = std::chrono::steady_clock::now();
-  const std::uint64_t chunk = chunk_steps(control.steps);
   if (uses_cuda(options.backend)) {
+    // One fixed launch length on the GPU (the CUDA driver checks progress between launches).
+    const std::uint64_t chunk = std::max<std::uint64_t>(1000, control.steps / 100);
 #if defined(SPINNET_HAVE_CUDA)
     auto callback = [](void* context, double fraction) {
       const auto* opts = static_cast<const RunOptions*>(context);
@@ -90,8 +91,13 @@ NetworkResult<Adapter> run_network_typed(const NetworkProblem<Adapter>& problem,
     const int threads = std::max(1, std::min<int>(requested, static_cast<int>(std::max<std::size_t>(
                                                                    units.size(), blocks / 64))));
     std::vector<T> scratch(batch.view.slots, T(0));
-    for (std::uint64_t begin = 0; begin < control.steps; begin += chunk) {
+    // Chunks sized by wall time (ChunkClock), so progress and interruption stay responsive; results
+    // do not depend on chunking (noise, drives and order samples key on the absolute step).
+    ChunkClock clock(options.chunk_seconds);
+    std::uint64_t chunk = clock.next(0, 0);
+    for (std::uint64_t begin = 0; begin < control.steps;) {
       const std::uint64_t end = std::min(control.steps, begin + chunk);
+      const auto chunk_start = std::chrono::steady_clock::now();
       if (thermal) {
         inputs ? cpu_advance_networks<Adapter, T, true, true>(batch, units, begin, end, threads, scratch)
                : cpu_advance_networks<Adapter, T, true, false>(batch, units, begin, end, threads, scratch);
@@ -100,6 +106,10 @@ NetworkResult<Adapter> run_network_typed(const NetworkProblem<Adapter>& problem,
                : cpu_advance_networks<Adapter, T, false, false>(batch, units, begin, end, threads, scratch);
       }
       if (options.progress) options.progress(static_cast<double>(end) / static_cast<double>(control.steps));
+      chunk = clock.next(end - begin, std::chrono::duration<double>(std::chrono::steady_clock::now() - chunk_start).count());
+      begin = end;
+      // No mid-batch snapshots for networks yet: an interruption loses this batch only.
+      if (begin < control.steps && options.interrupted && options.interrupted()) throw RunInterrupted{};
     }
     result.backend = "cpu (" + std::to_string(threads) + " threads)";
   }

@@ -3,6 +3,7 @@
 #include <omp.h>
 
 #include <algorithm>
+#include <cstring>
 #include <set>
 #include <chrono>
 #include <filesystem>
@@ -27,9 +28,56 @@ namespace {
 
 constexpr int checkpoint_format = 2;
 
-/// Thrown from the engine's progress callback when the study is interrupted; never leaves
-/// run_shard.
-struct Interrupted {};
+/// Mid-batch snapshots (RunOptions::save_snapshot): the changing arrays of the k-th engine run of a
+/// batch, after `step` steps. Format: "spinnet-snapshot 1\n", the step, the array count and each
+/// array's byte size (uint64 each), then the arrays. Written atomically; a snapshot whose sizes do
+/// not match the batch (another build or precision) is ignored.
+constexpr char snapshot_magic[] = "spinnet-snapshot 1\n";
+
+fs::path snapshot_file(const fs::path& dir, const BatchRange& b, int call) {
+  return dir / ("partial-items-" + std::to_string(b.first_item) + "-" + std::to_string(b.end_item()) + "-" +
+                std::to_string(call) + ".bin");
+}
+
+void save_snapshot(const fs::path& file, std::uint64_t step, const BatchArrays& arrays) {
+  std::string data(snapshot_magic);
+  auto put = [&data](std::uint64_t v) { data.append(reinterpret_cast<const char*>(&v), sizeof v); };
+  put(step);
+  put(arrays.size());
+  for (const auto& [address, bytes] : arrays) put(bytes);
+  for (const auto& [address, bytes] : arrays) data.append(static_cast<const char*>(address), bytes);
+  try {
+    write_file_atomically(file.string(), data);
+  } catch (const RunError& e) {
+    throw OutputWriteError(e.what());
+  }
+}
+
+std::uint64_t restore_snapshot(const fs::path& file, const BatchArrays& arrays) {
+  std::ifstream in(file, std::ios::binary);
+  if (!in) return 0;
+  std::string magic(sizeof snapshot_magic - 1, '\0');
+  in.read(magic.data(), static_cast<std::streamsize>(magic.size()));
+  auto get = [&in] {
+    std::uint64_t v = 0;
+    in.read(reinterpret_cast<char*>(&v), sizeof v);
+    return v;
+  };
+  if (!in || magic != snapshot_magic) return 0;
+  const std::uint64_t step = get(), count = get();
+  if (!in || count != arrays.size()) return 0;
+  for (const auto& [address, bytes] : arrays)
+    if (get() != bytes) return 0;
+  std::vector<char> buffer;
+  std::vector<std::vector<char>> contents;
+  for (const auto& [address, bytes] : arrays) {
+    contents.emplace_back(bytes);
+    in.read(contents.back().data(), static_cast<std::streamsize>(bytes));
+  }
+  if (!in) return 0;  // truncated: start the batch afresh
+  for (std::size_t k = 0; k < arrays.size(); ++k) std::memcpy(arrays[k].first, contents[k].data(), arrays[k].second);
+  return step;
+}
 
 std::string read_file(const fs::path& file) {
   std::ifstream in(file, std::ios::binary);
@@ -248,6 +296,30 @@ std::size_t choose_batch_items(const RunConfig& config, const RunOptions& option
   return std::min(items, layout.items());
 }
 
+namespace {
+
+template <class Model>
+void check_model_memory(const RunConfig& config, std::uint64_t devices) {
+  detail::check_host_memory(detail::estimated_bytes<Model>(
+      devices, config.drive.vector_tones.size() + config.drive.current_tones.size(),
+      config.drive.schedule.values.size(), config.control));
+}
+
+}  // namespace
+
+void check_study_memory(const RunConfig& config) {
+  const std::uint64_t devices = work_layout(config).devices_per_item;
+  if (config.network.enabled) {  // coupled networks (the legacy coupling section included)
+    detail::check_host_memory(devices * network_bytes_per_oscillator(config));
+    return;
+  }
+  switch (config.model) {
+    case ModelKind::macrospin: return check_model_memory<MacrospinModel>(config, devices);
+    case ModelKind::vortex: return check_model_memory<VortexModel>(config, devices);
+    case ModelKind::auto_oscillator: return check_model_memory<AutoOscillatorModel>(config, devices);
+  }
+}
+
 CheckpointPlan read_checkpoint_plan(const std::string& directory) {
   const fs::path dir = checkpoint_directory(directory);
   const fs::path plan_file = dir / "plan.json";
@@ -317,7 +389,13 @@ StudyOutcome run_shard(const RunConfig& config, const std::string& directory, co
   for (const auto& entry : fs::directory_iterator(dir, ec)) {
     const std::string name = entry.path().filename().string();
     const auto tmp = name.find(".tmp.");
-    if (tmp != std::string::npos && own_records.count(name.substr(0, tmp))) fs::remove(entry.path(), ec);
+    if (tmp == std::string::npos) continue;
+    const std::string target = name.substr(0, tmp);
+    bool own = own_records.count(target) > 0;
+    for (const BatchRange& b : batches)  // a snapshot being written (snapshot_file)
+      own = own || target.rfind("partial-items-" + std::to_string(b.first_item) + "-" + std::to_string(b.end_item()) + "-",
+                                0) == 0;
+    if (own) fs::remove(entry.path(), ec);
   }
   StudyOutcome outcome;
   outcome.batches_total = batches.size();
@@ -331,6 +409,9 @@ StudyOutcome run_shard(const RunConfig& config, const std::string& directory, co
                             ? 1.0
                             : (static_cast<double>(progress.items_done) + within_batch * static_cast<double>(batch_items)) /
                                   static_cast<double>(progress.items_total);
+    // 100 % only once the last batch is on disk: a batch whose steps are done is still being
+    // measured and written ("batch 0/1" at 100 % said otherwise).
+    if (progress.batches_done < progress.batches_total) progress.fraction = std::min(progress.fraction, 0.999);
     options.progress(progress);
   };
   for (const BatchRange& b : batches) {
@@ -346,15 +427,24 @@ StudyOutcome run_shard(const RunConfig& config, const std::string& directory, co
     const std::size_t first = b.first_item * per_item, count = b.items * per_item;
     const RunConfig slice = slice_config(config, first, count);
     RunOptions run = options.run;
-    run.progress = [&](double f) {
-      if (options.interrupted && options.interrupted()) throw Interrupted{};
-      report(f, b.items);
+    run.progress = [&](double f) { report(f, b.items); };
+    run.interrupted = options.interrupted;
+    // The k-th engine run of this batch (a measurement may run the engine more than once) keeps
+    // its own snapshot; the counter restarts with each batch.
+    int call = -1;
+    run.snapshot_seconds = options.snapshot_seconds;
+    run.restore_snapshot = [&](const BatchArrays& arrays) {
+      ++call;
+      return restore_snapshot(snapshot_file(dir, b, call), arrays);
+    };
+    run.save_snapshot = [&](std::uint64_t step, const BatchArrays& arrays) {
+      save_snapshot(snapshot_file(dir, b, call), step, arrays);
     };
     ExperimentResult result;
     try {
       result = run_experiment(slice, run);
-    } catch (const Interrupted&) {
-      break;  // the batch is abandoned; every finished one is on disk
+    } catch (const RunInterrupted&) {
+      break;  // the batch's snapshot and every finished batch are on disk
     }
     outcome.engine_seconds += result.wall_seconds;
     BatchRecord record;
@@ -390,6 +480,7 @@ StudyOutcome run_shard(const RunConfig& config, const std::string& directory, co
                              directory);
     }
     sync_directory(dir.string());
+    for (int k = 0; k <= std::max(call, 0); ++k) fs::remove(snapshot_file(dir, b, k), ec);
     ++outcome.batches_run;
     ++finished;
     progress.items_done += b.items;

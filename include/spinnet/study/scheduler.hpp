@@ -82,6 +82,11 @@ std::uint64_t network_bytes_per_oscillator(const RunConfig& config);
 /// Work items per batch for this config and backend (`threads` 0: all).
 std::size_t choose_batch_items(const RunConfig& config, const RunOptions& options);
 
+/// Throws RunError when the smallest batch of the study (one work item, with every traced device's
+/// trace) does not fit in available host memory: the engine's own check (run_model_checked), made
+/// before anything is written, and by `spinnet validate`, so that validate and run agree.
+void check_study_memory(const RunConfig& config);
+
 struct StudyProgress {
   double fraction = 0;  // of this process's device-steps
   std::size_t items_done = 0, items_total = 0;
@@ -95,8 +100,11 @@ struct StudyOptions {
   bool resume = false;             // keep the checkpoint and skip its finished batches
   bool write_results = true;       // assemble results.h5 and result.json at the end
   std::function<void(const StudyProgress&)> progress;
-  /// Polled between engine chunks: true abandons the current batch and stops the study.
+  /// Polled between engine chunks: true stops the study; the current batch keeps a snapshot.
   std::function<bool()> interrupted;
+  /// A batch that runs longer saves a snapshot of its state and sums this often (wall time), in
+  /// checkpoint/partial-items-<first>-<end>-<k>.bin, and a resume continues from it (0: never).
+  double snapshot_seconds = 30;
 };
 
 struct StudyOutcome {
