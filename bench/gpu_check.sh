@@ -2,7 +2,8 @@
 # One-shot GPU check for an NVIDIA machine (H200, sm_90), meant to finish in under 5 minutes:
 #   info -> dependencies -> configure (sm_90) -> build -> whole ctest suite (CUDA cases must run,
 #   not skip) -> macrospin_bench on the large batches (CPU at 1e5 devices, every CUDA case) ->
-#   oscillator_bench -> rfnet_bench (RF network training on cuBLAS against the CPU step).
+#   oscillator_bench -> network_bench (coupled networks of 4096 oscillators, CPU against CUDA) ->
+#   rfnet_bench (RF network training on cuBLAS against the CPU step).
 # Prints the commit, nvidia-smi, and the time of every phase. With OUT set (the device tool), the
 # log, the ctest log and the benchmark JSON are written under $OUT.
 #
@@ -21,6 +22,7 @@
 #   SPINNET_BENCH_FILTER    benchmark regex (default: CPU at 1e5 devices and all CUDA cases)
 #   SPINNET_BENCH_ARGS      extra macrospin_bench arguments, e.g. --spinnet_work_scale=0.5
 #   SPINNET_RF_BENCH_FILTER rfnet_bench regex (default: every CUDA case, the CPU step at batch 256)
+#   SPINNET_NETWORK_BENCH_FILTER network_bench regex (default: every CUDA case, the CPU at N = 4096)
 #   SPINNET_FORCE_DEBS=1    skip apt and unpack every carried .deb (to test that path)
 #   SPINNET_GPU_CHECK_NO_GPU=1  rehearsal on a machine without a GPU: no nvidia-smi needed,
 #                           skipped tests allowed (the CUDA cases skip there)
@@ -230,6 +232,23 @@ for r in json.load(open(sys.argv[1]))["benchmarks"]:
     print(f"{name:<56} {rate:>12.3e} device-steps/s")
     if name in targets:
         print(f"target {name}: {rate:.3e} vs >= {targets[name]:.0e}: {'met' if rate >= targets[name] else 'NOT met'}")
+EOF
+fi
+begin_phase "network benchmark"
+# Coupled networks (issue 12): every CUDA case and the CPU at N = 4096, oscillator-steps per second.
+net_json=${out:-$build}/network_bench.json
+timeout 120 "$build/bench/network_bench" --benchmark_filter="${SPINNET_NETWORK_BENCH_FILTER:-/cuda/|/cpu/.*/N:4096}" \
+  --benchmark_counters_tabular=true --benchmark_out="$net_json" --benchmark_out_format=json ||
+  failures+=("network benchmark: exit $?")
+if command -v python3 >/dev/null && [ -s "$net_json" ]; then
+  python3 - "$net_json" <<'EOF' || true
+import json, sys
+for r in json.load(open(sys.argv[1]))["benchmarks"]:
+    if r.get("error_occurred"):
+        print(f"{r['name']:<52} ERROR {r.get('error_message', '')}")
+        continue
+    rate = r.get("oscillator_steps_per_second", float("nan"))
+    print(f"{r['name']:<52} {rate:>12.3e} oscillator-steps/s")
 EOF
 fi
 begin_phase "rfnet benchmark"
