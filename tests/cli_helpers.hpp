@@ -102,9 +102,11 @@ inline CliResult run_cli(const std::vector<std::string>& args, const fs::path& s
 inline std::vector<fs::path> example_configs() {
   std::vector<fs::path> files;
   for (const auto& entry : fs::directory_iterator(source_dir() / "configs"))
-    // rfnet_*.json are training configs (`spinnet train`), exercised by tests/test_rf_training.cpp.
+    // rfnet_*.json are training configs (`spinnet train`), exercised by tests/test_rf_training.cpp;
+    // reservoir_*.json are reservoir studies (minutes each), read by tests/test_reservoir_cli.cpp.
     if (entry.is_regular_file() && entry.path().extension() == ".json" &&
-        entry.path().filename().string().rfind("rfnet_", 0) != 0)
+        entry.path().filename().string().rfind("rfnet_", 0) != 0 &&
+        entry.path().filename().string().rfind("reservoir_", 0) != 0)
       files.push_back(entry.path());
   std::sort(files.begin(), files.end());
   return files;

@@ -24,7 +24,9 @@
 #include "kernels/engine/device_query.hpp"
 #endif
 #include "physics_in_the_loop_command.hpp"
+#include "reservoir_command.hpp"
 #include "rf_commands.hpp"
+#include "spinnet/reservoir/reservoir_config.hpp"
 
 namespace {
 
@@ -296,6 +298,11 @@ int main(int argc, char** argv) {
   try {
     if (*validate) {  // every problem, one line each
       const spinnet::json document = spinnet::load_json_file(validate_file);
+      if (spinnet::is_reservoir_config(document)) {  // reservoir_command.hpp
+        const auto experiment = spinnet::read_reservoir_experiment(document, validate_file);
+        std::cout << validate_file << ": valid (reservoir, task " << spinnet::to_string(experiment.task) << ")\n";
+        return 0;
+      }
       const auto problems = spinnet::validate_config(document, validate_file);
       for (const auto& problem : problems) std::cerr << "spinnet: " << problem.message << "\n";
       if (!problems.empty()) return exit_user_error;
@@ -317,6 +324,12 @@ int main(int argc, char** argv) {
     }
     if (!args.resume_dir.empty() && !args.config_file.empty())
       throw spinnet::RunError("spinnet run: give a config file or --resume DIR, not both");
+    if (args.resume_dir.empty() && !args.config_file.empty()) {  // reservoir configs: reservoir_command.hpp
+      const spinnet::json document = spinnet::load_json_file(args.config_file);
+      if (spinnet::is_reservoir_config(document))
+        return spinnet::cli::run_reservoir_config(
+            document, {args.config_file, args.out_dir, args.backend, args.threads, args.quiet, args.plot});
+    }
     return run_command(args, world);
   } catch (const spinnet::ConfigError& e) {
     std::cerr << "spinnet: " << e.what() << "\n";

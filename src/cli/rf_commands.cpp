@@ -3,6 +3,9 @@
 // --out DIR` (docs/rfnet.md).
 #include "rf_commands.hpp"
 
+#include "reservoir_command.hpp"
+#include "spinnet/reservoir/trained_reservoir.hpp"
+
 #include <omp.h>
 
 #include <cstdio>
@@ -70,6 +73,9 @@ int run_train(const RfCommandOptions& o) {
 }
 
 int run_evaluate(const RfCommandOptions& o) {
+  if (is_trained_reservoir(load_json_file(o.network)))  // a trained reservoir: reservoir_command.hpp
+    return run_reservoir_evaluate({o.network, o.data, o.pattern, o.out, o.backend.empty() ? "cpu" : o.backend,
+                                   o.resample, o.quiet, o.threads});
   // The network file's training.backend is where it was trained, not where it is evaluated.
   const RfBackendOptions backend = backend_from(o, RfBackendOptions{Backend::cpu, false, "--backend"});
   rf_backend_uses_cuda(backend);
@@ -159,9 +165,12 @@ void add_rf_commands(CLI::App& app, RfCommandOptions& o) {
   o.train->add_option("--backend", o.backend, "auto, cpu or cuda (default: training.backend, cpu)")
       ->check(CLI::IsMember({"auto", "cpu", "cuda"}));
   o.train->add_flag("--tf32", o.tf32, "cuda: TF32 tensor-core matrix products (default: full float32)");
-  o.evaluate = app.add_subcommand("evaluate", "evaluate a trained RF network file on its test data");
-  o.evaluate->add_option("network", o.network, "trained network file (network.json of a run)")->required();
+  o.evaluate = app.add_subcommand("evaluate", "evaluate a trained RF network (or reservoir) file on data");
+  o.evaluate->add_option("network", o.network, "trained network file (network.json of a run, or trained_*.json of a reservoir run)")->required();
   o.evaluate->add_option("--data", o.data, "data file or folder (default: the one in the network's config)");
+  o.evaluate->add_option("--pattern", o.pattern, "reservoirs: file names of --data, e.g. {digit}_{speaker}_{take}.wav");
+  o.evaluate->add_flag("--resample", o.resample, "reservoirs: resample recordings at another sample rate");
+  o.evaluate->add_flag("--quiet", o.quiet, "reservoirs: no progress lines");
   o.evaluate->add_option("--chips", o.chips, "also evaluate on N fabricated chips")->check(CLI::NonNegativeNumber);
   o.evaluate->add_option("--spread", o.spreads, "relative spread(s) of the chips (default 0.01)")
       ->check(CLI::NonNegativeNumber);
@@ -169,7 +178,7 @@ void add_rf_commands(CLI::App& app, RfCommandOptions& o) {
       ->check(CLI::IsMember({"resonance", "alpha", "power", "all"}));
   o.evaluate->add_option("--calibration", o.calibration,
                          "also evaluate each chip after calibrating its resonances to this relative precision");
-  o.evaluate->add_option("--out", o.out, "write variability.csv into this folder");
+  o.evaluate->add_option("--out", o.out, "write variability.csv (reservoirs: predictions.csv) into this folder");
   o.evaluate->add_option("--threads", o.threads, "CPU threads (default: all)")->check(CLI::NonNegativeNumber);
   o.evaluate->add_option("--backend", o.backend, "auto, cpu or cuda (default: cpu)")
       ->check(CLI::IsMember({"auto", "cpu", "cuda"}));

@@ -24,6 +24,8 @@ struct RfCommandOptions {
   std::string backend;  // --backend auto|cpu|cuda ("" = train: training.backend; evaluate: cpu)
   bool tf32 = false;    // --tf32 (cuda: TF32 tensor-core products)
   SizeStudyOptions study;  // size-study grid
+  std::string pattern;      // evaluate, trained reservoirs: file-name pattern of --data
+  bool resample = false;    // evaluate, trained reservoirs: resample recordings at another rate
 };
 
 /// Adds the subcommands; keep the returned object alive until dispatch.
