@@ -135,8 +135,9 @@ def spoken_digits(run, plt, np, result):
             ax.set_xticklabels(preps)
             ax.set_ylabel("accuracy (%)")
             ax.set_title(title)
-            ax.set_ylim(0, 105)
-        a.legend(fontsize=8, loc="lower left")
+        b.legend(fontsize=8, loc="upper right", ncol=2)
+        b.set_ylim(0, 120)
+        a.set_ylim(0, 120)
         footnote(fig, result)
         fig.tight_layout(rect=(0, 0.03, 1, 1))
         fig.savefig(os.path.join(run, "accuracy.png"), dpi=120)
@@ -148,12 +149,21 @@ def spoken_digits(run, plt, np, result):
         xlabel = {"nodes": "virtual nodes N_v", "theta_ns": "node duration θ (ns)", "temperature_K": "temperature (K)"}
         fig, axes = plt.subplots(1, len(params), figsize=(4.2 * len(params), 3.6), squeeze=False)
         for ax, p in zip(axes[0], params):
-            points = sorted((s["value"], 100 * s["validation_accuracy"]) for s in sweeps if s["parameter"] == p)
+            points = sorted((s["value"], 100 * s["validation_accuracy"]) for s in sweeps
+                            if s["parameter"] == p and s.get("validation_accuracy") is not None)
             ax.plot([x for x, _ in points], [y for _, y in points], "o-")
+            for s in sweeps:
+                if s["parameter"] == p and s.get("validation_accuracy") is None:
+                    ax.axvline(s["value"], color="C3", ls=":", lw=1)
+                    ax.text(s["value"], ax.get_ylim()[0], " failed: core left the disk" if "disk" in s.get("failure", "")
+                            else " failed", color="C3", fontsize=7, rotation=90, va="bottom")
             ax.set_xlabel(xlabel.get(p, p))
             ax.set_ylabel("validation accuracy (%)")
             if p in ("nodes", "theta_ns"):
                 ax.set_xscale("log")
+                ax.set_xticks([x for x, _ in points])
+                ax.set_xticklabels([f"{x:g}" for x, _ in points])
+                ax.minorticks_off()
             ax.grid(alpha=0.3)
         prep = config.get("preprocessing", [{}])[0].get("kind", "")
         fig.suptitle(f"STNO reservoir on {prep}: one parameter changed at a time from the base point", fontsize=10)
@@ -207,31 +217,50 @@ def sine_square(run, plt, np, result):
 
 def memory(run, plt, np, result):
     rows = read_csv(os.path.join(run, "memory.csv"))
+    recall = read_csv(os.path.join(run, "memory_recall.csv"))
+    temperatures = sorted({float(r["temperature_K"]) for r in rows})
     currents = sorted({float(r["current_mA"]) for r in rows})
-    fig, axes = plt.subplots(1, 3, figsize=(14, 4))
-    for c in currents:
-        pts = sorted((float(r["theta_ns"]), float(r["memory_capacity"]), float(r["narma10_nrmse"]),
-                      float(r["frame_ns"]) / float(r["relaxation_time_ns"])) for r in rows if float(r["current_mA"]) == c)
-        tau = [float(r["relaxation_time_ns"]) for r in rows if float(r["current_mA"]) == c][0]
-        label = f"I_dc = {c:g} mA (τ = {tau:.0f} ns)"
-        axes[0].plot([p[0] for p in pts], [p[1] for p in pts], "o-", label=label)
-        axes[1].plot([p[0] for p in pts], [p[2] for p in pts], "o-", label=label)
-        axes[2].plot([p[3] for p in pts], [p[1] for p in pts], "o-", label=label)
-    axes[0].set_ylabel("short-term memory capacity")
-    axes[1].set_ylabel("NARMA-10 NRMSE (test)")
-    axes[2].set_ylabel("short-term memory capacity")
-    for ax in axes[:2]:
-        ax.set_xlabel("node duration θ (ns)")
-        ax.set_xscale("log")
-    axes[2].set_xlabel("input sample duration N_v θ / relaxation time τ")
-    axes[2].set_xscale("log")
-    axes[0].legend(fontsize=7)
-    for ax in axes:
-        ax.grid(alpha=0.3)
-    fig.suptitle(f"vortex reservoir, {result.get('nodes')} virtual nodes per input sample: fading memory set by the "
-                 "amplitude relaxation time", fontsize=10)
+    thetas = sorted({float(r["theta_ns"]) for r in rows})
+    fig, axes = plt.subplots(len(temperatures), 3, figsize=(14, 3.8 * len(temperatures)), squeeze=False)
+    for row, temperature in zip(axes, temperatures):
+        at = [r for r in rows if float(r["temperature_K"]) == temperature]
+        for c in currents:
+            pts = sorted((float(r["theta_ns"]), float(r["memory_capacity"]), float(r["narma10_nrmse"]))
+                         for r in at if float(r["current_mA"]) == c)
+            tau = [float(r["relaxation_time_ns"]) for r in at if float(r["current_mA"]) == c][0]
+            label = f"I_dc = {c:g} mA (τ = {tau:.0f} ns)"
+            row[0].plot([p[0] for p in pts], [p[1] for p in pts], "o-", label=label)
+            row[1].plot([p[0] for p in pts], [p[2] for p in pts], "o-", label=label)
+            # Recall against delay at the shortest theta, the delay in units of the relaxation time:
+            # a fading memory set by tau falls as exp(-2 d N_v theta / tau).
+            frame = [float(r["frame_ns"]) for r in at if float(r["current_mA"]) == c and float(r["theta_ns"]) == thetas[0]][0]
+            d = np.array([int(r["delay"]) for r in recall if float(r["temperature_K"]) == temperature
+                          and float(r["current_mA"]) == c and float(r["theta_ns"]) == thetas[0]])
+            r2 = np.array([float(r["r2"]) for r in recall if float(r["temperature_K"]) == temperature
+                           and float(r["current_mA"]) == c and float(r["theta_ns"]) == thetas[0]])
+            row[2].semilogy(d * frame / tau, np.maximum(r2, 1e-4), "o-", ms=3, label=label)
+        x = np.linspace(0, 3, 50)
+        row[2].semilogy(x, 0.8 * np.exp(-2 * x), "k--", lw=1, label="∝ exp(−2 d N_v θ / τ)")
+        row[2].set_ylim(1e-3, 1.5)
+        row[2].set_xlim(0, 3)
+        row[0].set_ylabel(f"memory capacity ({temperature:g} K)")
+        row[1].set_ylabel(f"NARMA-10 NRMSE, test ({temperature:g} K)")
+        row[2].set_ylabel(f"recall r² at θ = {thetas[0]:g} ns ({temperature:g} K)")
+        for ax in row[:2]:
+            ax.set_xlabel("node duration θ (ns)")
+            ax.set_xscale("log")
+            ax.set_xticks(thetas)
+            ax.set_xticklabels([f"{t:g}" for t in thetas])
+            ax.minorticks_off()
+        row[2].set_xlabel("delay × input-sample duration N_v θ / τ")
+        for ax in row:
+            ax.grid(alpha=0.3)
+    axes[0][0].legend(fontsize=7)
+    axes[0][2].legend(fontsize=7)
+    fig.suptitle(f"one vortex STNO, {result.get('nodes')} virtual nodes per input sample: the fading memory is set by the "
+                 "amplitude relaxation time τ", fontsize=10)
     footnote(fig, result)
-    fig.tight_layout(rect=(0, 0.03, 1, 0.95))
+    fig.tight_layout(rect=(0, 0.02, 1, 0.96))
     fig.savefig(os.path.join(run, "memory.png"), dpi=120)
     plt.close(fig)
 

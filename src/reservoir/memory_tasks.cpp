@@ -6,6 +6,7 @@
 #include <filesystem>
 #include <memory>
 #include <sstream>
+#include <utility>
 
 #include "spinnet/models/vortex_orbit.hpp"
 #include "spinnet/reservoir/reservoir_random.hpp"
@@ -57,9 +58,13 @@ std::vector<MemoryPoint> run_memory_study(const ReservoirExperiment& e, const st
   const int rows = m.samples - 1 - first;                    // frames first .. samples - 2 (NARMA needs y_{k+1})
   const int train_rows = static_cast<int>(std::lround(m.train_fraction * rows));
   std::vector<MemoryPoint> points;
-  for (double theta : m.theta) {
+  std::vector<std::pair<double, double>> grid;  // (temperature, theta); each runs its currents as one batch
+  for (double temperature : m.temperature)
+    for (double theta : m.theta) grid.emplace_back(temperature, theta);
+  for (const auto& [temperature, theta] : grid) {
     VortexNodeOptions vortex = e.vortex;
     vortex.node_duration = theta;
+    vortex.device.temperature = temperature;
     auto dynamics = std::make_shared<VortexNodes>(vortex);
     TimeMultiplexedReservoir reservoir("stno", dynamics, make_input_mask(e.nodes, 1, e.mask, e.mask_seed));
     reservoir.fit_inputs(features, {0});
@@ -81,6 +86,7 @@ std::vector<MemoryPoint> run_memory_study(const ReservoirExperiment& e, const st
       MemoryPoint point;
       point.theta = theta;
       point.current = m.current[c];
+      point.temperature = temperature;
       point.relaxation_time = vortex_amplitude_relaxation_time(vortex_at(vortex.device, m.current[c], vortex.device.temperature), m.current[c]);
       point.device_steps_per_second = responses.engine_seconds > 0 ? responses.device_steps / responses.engine_seconds : 0;
       RidgeCvOptions cv = e.readout.cross_validation;
@@ -101,7 +107,7 @@ std::vector<MemoryPoint> run_memory_study(const ReservoirExperiment& e, const st
       point.narma_nrmse = std::sqrt((predicted - target).squaredNorm() / static_cast<double>(target.size()) / variance);
       if (log) {
         std::ostringstream text;
-        text << e.name << ": theta " << theta * 1e9 << " ns, I_dc " << m.current[c] * 1e3 << " mA (tau "
+        text << e.name << ": " << temperature << " K, theta " << theta * 1e9 << " ns, I_dc " << m.current[c] * 1e3 << " mA (tau "
              << point.relaxation_time * 1e9 << " ns): memory capacity " << point.capacity << ", NARMA-10 NRMSE "
              << point.narma_nrmse;
         log(text.str());
@@ -112,17 +118,16 @@ std::vector<MemoryPoint> run_memory_study(const ReservoirExperiment& e, const st
 
   const auto path = [&](const char* name) { return (std::filesystem::path(out_dir) / name).string(); };
   std::ostringstream table, recall;
-  table << "# " << e.name << ": " << e.nodes << " virtual nodes per input sample, T = " << e.vortex.device.temperature
-        << " K, seed " << e.seed << "\n"
-        << "theta_ns,current_mA,relaxation_time_ns,frame_ns,memory_capacity,narma10_nrmse,device_steps_per_s\n";
-  recall << "theta_ns,current_mA,delay,r2\n";
+  table << "# " << e.name << ": " << e.nodes << " virtual nodes per input sample, seed " << e.seed << "\n"
+        << "temperature_K,theta_ns,current_mA,relaxation_time_ns,frame_ns,memory_capacity,narma10_nrmse,device_steps_per_s\n";
+  recall << "temperature_K,theta_ns,current_mA,delay,r2\n";
   json list = json::array();
   for (const auto& p : points) {
-    table << p.theta * 1e9 << "," << p.current * 1e3 << "," << p.relaxation_time * 1e9 << ","
+    table << p.temperature << "," << p.theta * 1e9 << "," << p.current * 1e3 << "," << p.relaxation_time * 1e9 << ","
           << p.theta * e.nodes * 1e9 << "," << p.capacity << "," << p.narma_nrmse << "," << p.device_steps_per_second << "\n";
     for (std::size_t d = 0; d < p.recall.size(); ++d)
-      recall << p.theta * 1e9 << "," << p.current * 1e3 << "," << d + 1 << "," << p.recall[d] << "\n";
-    list.push_back({{"theta_ns", p.theta * 1e9}, {"current_mA", p.current * 1e3},
+      recall << p.temperature << "," << p.theta * 1e9 << "," << p.current * 1e3 << "," << d + 1 << "," << p.recall[d] << "\n";
+    list.push_back({{"temperature_K", p.temperature}, {"theta_ns", p.theta * 1e9}, {"current_mA", p.current * 1e3},
                     {"relaxation_time_ns", p.relaxation_time * 1e9}, {"memory_capacity", p.capacity},
                     {"narma10_nrmse", p.narma_nrmse}});
   }

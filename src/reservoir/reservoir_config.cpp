@@ -3,6 +3,7 @@
 
 #include <cmath>
 #include <filesystem>
+#include <set>
 
 #include "spinnet/core/errors.hpp"
 
@@ -188,6 +189,19 @@ std::string resolve_data_folder(const std::string& folder) {
 
 ReservoirExperiment read_reservoir_experiment(const json& config, const std::string& source) {
   try {
+    // Top-level typos first (the sections are read in order, and a missing section's error would
+    // otherwise hide an unknown key's "did you mean").
+    if (config.is_object()) {
+      const std::set<std::string> known{"name", "experiment", "model", "task", "seed", "data", "preprocessing",
+                                        "input", "oscillator", "readout", "baselines", "sweeps", "outputs",
+                                        "waveform", "memory"};
+      for (const auto& [key, value] : config.items()) {
+        if (known.count(key)) continue;
+        const std::string hint = closest_match(key, known);
+        throw ConfigError(key, hint.empty() ? "one of the known keys" : "a known key (did you mean \"" + hint + "\"?)",
+                          "unknown key \"" + key + "\"");
+      }
+    }
     ReservoirExperiment e;
     e.source = source;
     e.resolved = json::object();
@@ -337,6 +351,11 @@ ReservoirExperiment read_reservoir_experiment(const json& config, const std::str
       if (e.memory.theta.empty()) {
         e.memory.theta = {e.vortex.node_duration};
         m.record("theta_ns", json::array({e.vortex.node_duration * 1e9}));
+      }
+      e.memory.temperature = number_list(m, "temperatures_K", Bound::non_negative);
+      if (e.memory.temperature.empty()) {
+        e.memory.temperature = {e.vortex.device.temperature};
+        m.record("temperatures_K", json::array({e.vortex.device.temperature}));
       }
       if (e.memory.current.empty()) {
         e.memory.current = {e.vortex.device.current};

@@ -65,10 +65,10 @@ void write_spoken_digit_outputs(const ReservoirExperiment& e, const SpokenDigitO
 
   std::ostringstream sweeps;
   sweeps << header << "# the STNO reservoir on " << (e.preprocessing.empty() ? "" : to_string(e.preprocessing[0].kind))
-         << ", one parameter changed at a time from the base point\nparameter,value,validation_accuracy,device_steps_per_s,wall_s\n";
+         << ", one parameter changed at a time from the base point\nparameter,value,validation_accuracy,device_steps_per_s,wall_s,failure\n";
   for (const auto& s : outcome.sweeps)
-    sweeps << s.parameter << "," << s.value << "," << s.validation_accuracy << "," << s.device_steps_per_second << ","
-           << s.seconds << "\n";
+    sweeps << s.parameter << "," << s.value << "," << csv_number(s.validation_accuracy) << "," << s.device_steps_per_second
+           << "," << s.seconds << ",\"" << s.failure << "\"\n";
   write_file_atomically(path("sweeps.csv"), sweeps.str());
 
   json result = json::object();
@@ -116,8 +116,10 @@ void write_spoken_digit_outputs(const ReservoirExperiment& e, const SpokenDigitO
   result["gains"] = gains;
   json sweep_json = json::array();
   for (const auto& s : outcome.sweeps)
-    sweep_json.push_back({{"parameter", s.parameter}, {"value", s.value}, {"validation_accuracy", s.validation_accuracy},
-                          {"device_steps_per_second", s.device_steps_per_second}, {"seconds", s.seconds}});
+    sweep_json.push_back({{"parameter", s.parameter}, {"value", s.value},
+                          {"validation_accuracy", number_or_null(s.validation_accuracy)},
+                          {"device_steps_per_second", s.device_steps_per_second}, {"seconds", s.seconds},
+                          {"failure", s.failure}});
   result["sweeps"] = sweep_json;
   result["timings"] = {{"read_s", outcome.read_seconds},
                        {"features_s", outcome.feature_seconds},

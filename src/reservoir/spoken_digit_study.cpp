@@ -5,6 +5,7 @@
 #include <chrono>
 #include <cmath>
 #include <filesystem>
+#include <limits>
 #include <memory>
 #include <sstream>
 
@@ -245,7 +246,7 @@ SpokenDigitOutcome run_spoken_digit_study(const ReservoirExperiment& e, const st
                              vortex.device.temperature == e.vortex.device.temperature;
         if (at_base && base) {  // the base point itself: the study's own STNO run
           outcome.sweeps.push_back(SweepPoint{parameter, value, base->validation_accuracy,
-                                              base->cost.device_steps_per_second(), base->cost.wall_seconds});
+                                              base->cost.device_steps_per_second(), base->cost.wall_seconds, ""});
           return;
         }
         const auto point_start = Clock::now();
@@ -253,11 +254,20 @@ SpokenDigitOutcome run_spoken_digit_study(const ReservoirExperiment& e, const st
         reservoir->fit_inputs(features, split.train);
         std::ostringstream what;
         what << e.name << ": sweep " << parameter << " = " << value;
-        const std::vector<StateFrames> states = reservoir->transform(features, 0, options, throttled(log, what.str()));
+        std::vector<StateFrames> states;
+        try {
+          states = reservoir->transform(features, 0, options, throttled(log, what.str()));
+        } catch (const RunError& error) {  // e.g. thermal kicks drive a core out of the disk: the point fails, the sweep goes on
+          SweepPoint failed{parameter, value, std::numeric_limits<double>::quiet_NaN(), 0.0, seconds_since(point_start),
+                            error.what()};
+          if (log) log(what.str() + ": failed: " + failed.failure);
+          outcome.sweeps.push_back(failed);
+          return;
+        }
         TrainedStateReadout trained;
         const MethodOutcome m = evaluate_states(states, labels, classes, split, {}, e.readout, trained);
         SweepPoint point{parameter, value, m.validation_accuracy, reservoir->cost().device_steps_per_second(),
-                         seconds_since(point_start)};
+                         seconds_since(point_start), ""};
         if (log) log(what.str() + ": validation " + percent(point.validation_accuracy));
         outcome.sweeps.push_back(point);
       };

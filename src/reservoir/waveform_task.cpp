@@ -58,7 +58,8 @@ WaveformOutcome run_waveform_task(const ReservoirExperiment& e, const std::strin
   // Training and test periods are disjoint draws of the same stream.
   const WaveformSequence train = sine_square_sequence(w.train_periods, w.points_per_period, e.seed, 0);
   const WaveformSequence test = sine_square_sequence(w.test_periods, w.points_per_period, e.seed, 1u << 30);
-  const std::vector<FeatureFrames> features{column_of(train.input), column_of(test.input)};
+  const WaveformSequence validation = sine_square_sequence(w.test_periods, w.points_per_period, e.seed, 1u << 29);
+  const std::vector<FeatureFrames> features{column_of(train.input), column_of(test.input), column_of(validation.input)};
   const Eigen::MatrixXd mask = make_input_mask(e.nodes, 1, e.mask, e.mask_seed);
   RidgeCvOptions cv = e.readout.cross_validation;
 
@@ -77,6 +78,10 @@ WaveformOutcome run_waveform_task(const ReservoirExperiment& e, const std::strin
   const std::vector<StateFrames> states = stno.transform(features, 0, options, {});
   Eigen::MatrixXd test_outputs;
   std::tie(out.train_accuracy, out.test_accuracy) = evaluate(states, &out.relative_lambda, &test_outputs);
+  {
+    const RidgeCvResult fit = fit_ridge_regression(states[0].cast<double>(), target_of(train), cv);
+    out.validation_accuracy = point_accuracy(fit.fit.predict(states[2].cast<double>()), validation);
+  }
   out.device_steps_per_second = stno.cost().device_steps_per_second();
 
   PreprocessingOnly input_only(1);
@@ -96,7 +101,8 @@ WaveformOutcome run_waveform_task(const ReservoirExperiment& e, const std::strin
   out.wall_seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
   if (log) {
     std::ostringstream text;
-    text << e.name << ": sine/square test accuracy " << 100 * out.test_accuracy << " % (train " << 100 * out.train_accuracy
+    text << e.name << ": sine/square test accuracy " << 100 * out.test_accuracy << " % (validation "
+         << 100 * out.validation_accuracy << " %, train " << 100 * out.train_accuracy
          << " %; input alone " << 100 * out.input_only_accuracy << " %, linear reservoir " << 100 * out.linear_accuracy
          << " %)";
     log(text.str());
@@ -126,6 +132,7 @@ WaveformOutcome run_waveform_task(const ReservoirExperiment& e, const std::strin
                  {"nodes", e.nodes},
                  {"theta_ns", e.vortex.node_duration * 1e9},
                  {"train_accuracy", out.train_accuracy},
+                 {"validation_accuracy", out.validation_accuracy},
                  {"test_accuracy", out.test_accuracy},
                  {"input_only_test_accuracy", out.input_only_accuracy},
                  {"linear_reservoir_test_accuracy", out.linear_accuracy},

@@ -6,9 +6,11 @@
 //    v_k = (u_k + 1) / 4 in [0, 0.5],
 //      y_{k+1} = 0.3 y_k + 0.05 y_k sum_{i=0}^{9} y_{k-i} + 1.5 v_{k-9} v_k + 0.1,
 //    the readout of frame k predicts y_{k+1}; NRMSE = sqrt(<(y - y_hat)^2> / var(y)) on the test samples.
-// One simulation per (theta, I_dc) serves both; all currents of one theta run as one batch. The
-// fading memory is set by the amplitude relaxation time tau(I_dc) (vortex_orbit.hpp): memory lasts
-// about tau / (N_v theta) samples.
+// One simulation per (temperature, theta, I_dc) serves both; all currents of one theta run as one
+// batch. The fading memory is set by the amplitude relaxation time tau(I_dc) (vortex_orbit.hpp):
+// the recall of delay d falls as exp(-2 d N_v theta / tau). One oscillator without delayed
+// feedback has one memory-carrying variable (its amplitude), so its linear capacity stays near 1
+// (H. Jaeger: MC <= the number of independent state variables).
 #pragma once
 
 #include <string>
@@ -21,6 +23,7 @@ namespace spinnet {
 
 struct MemoryPoint {
   double theta = 0, current = 0;   // s, A
+  double temperature = 0;          // K
   double relaxation_time = 0;      // tau at I_dc, s
   double capacity = 0;
   std::vector<double> recall;      // r^2 at delays 1 .. D

@@ -73,6 +73,7 @@ struct MemoryOptions {
   int max_delay = 40;
   std::vector<double> theta;    // s
   std::vector<double> current;  // A
+  std::vector<double> temperature;  // K (default: the oscillator's)
 };
 
 struct ReservoirExperiment {

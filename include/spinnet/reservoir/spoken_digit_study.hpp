@@ -38,9 +38,10 @@ struct MethodOutcome {
 struct SweepPoint {
   std::string parameter;  // "nodes", "theta_ns", "temperature_K"
   double value = 0;
-  double validation_accuracy = 0;
+  double validation_accuracy = 0;  // NaN when the point failed
   double device_steps_per_second = 0;
   double seconds = 0;
+  std::string failure;  // why the simulation stopped (e.g. the core left the disk), else ""
 };
 
 struct SpokenDigitOutcome {

@@ -2,8 +2,9 @@
 // "sine_square"): a sequence of randomly chosen periods of a sine (sin(2 pi k / P)) and a square
 // wave (+1 for k < P / 2, -1 after), P points per period, each point one input sample spread over N_v
 // nodes by the mask; the readout of each point's nodes is trained (ridge, cross-validated) to output
-// 1 on sine points and 0 on square points, and a point is classified by output > 1/2. Training and
-// test sequences are drawn independently. The same readout on the input value alone and on the
+// 1 on sine points and 0 on square points, and a point is classified by output > 1/2. Training,
+// validation (for choosing settings) and test sequences are drawn independently; the validation
+// sequence has test_periods periods. The same readout on the input value alone and on the
 // linear reservoir are the baselines (the two waves share the values +-1, 0, so a memoryless
 // readout cannot tell them apart everywhere).
 #pragma once
@@ -26,7 +27,7 @@ struct WaveformSequence {
 WaveformSequence sine_square_sequence(int periods, int points_per_period, std::uint64_t seed, std::uint64_t first_period);
 
 struct WaveformOutcome {
-  double train_accuracy = 0, test_accuracy = 0;
+  double train_accuracy = 0, validation_accuracy = 0, test_accuracy = 0;
   double input_only_accuracy = 0, linear_accuracy = 0;  // baselines, test sequence
   double relative_lambda = 0;
   double device_steps_per_second = 0, wall_seconds = 0;
