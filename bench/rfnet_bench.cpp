@@ -161,7 +161,7 @@ BENCHMARK(BM_ChainWeightsCuda)->Unit(benchmark::kMillisecond)->UseRealTime();
 }  // namespace
 
 int main(int argc, char** argv) {
-  spinnet::prefer_passive_openmp_wait(argv);  // as the spinnet CLI does (openmp_wait.hpp)
+  spinnet::prefer_passive_openmp_wait();  // links in the passive wait policy, as the spinnet CLI does (openmp_wait.hpp)
   benchmark::Initialize(&argc, argv);
   if (benchmark::ReportUnrecognizedArguments(argc, argv)) return 1;
   benchmark::RunSpecifiedBenchmarks();

@@ -2,6 +2,7 @@
 // itself, and a way to run the CLI and capture its exit code, stdout and stderr.
 #pragma once
 
+#include <fcntl.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -98,14 +99,38 @@ inline CliResult run_cli(const std::vector<std::string>& args, const fs::path& s
   return result;
 }
 
+/// Starts `spinnet args...` in the background (stdout and stderr into child-stdout.txt and
+/// child-stderr.txt of `scratch`); returns its pid, for tests that signal a running command.
+inline pid_t spawn_cli(const std::vector<std::string>& args, const fs::path& scratch) {
+  const std::string out = (scratch / "child-stdout.txt").string(), err = (scratch / "child-stderr.txt").string();
+  std::vector<std::string> words{cli_path().string()};
+  words.insert(words.end(), args.begin(), args.end());
+  const pid_t pid = ::fork();
+  if (pid == 0) {
+    const int o = ::open(out.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0644);
+    const int e = ::open(err.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0644);
+    ::dup2(o, 1);
+    ::dup2(e, 2);
+    std::vector<char*> argv;
+    for (auto& w : words) argv.push_back(w.data());
+    argv.push_back(nullptr);
+    ::execv(argv[0], argv.data());
+    ::_exit(127);
+  }
+  return pid;
+}
+
 /// Every configs/*.json of the repository, sorted, found when called (not at build time).
 inline std::vector<fs::path> example_configs() {
   std::vector<fs::path> files;
   for (const auto& entry : fs::directory_iterator(source_dir() / "configs"))
-    // rfnet_*.json are training configs (`spinnet train`), exercised by tests/test_rf_training.cpp;
-    // reservoir_*.json are reservoir studies (minutes each), read by tests/test_reservoir_cli.cpp.
+    // Simulation configs only: rfnet_*.json are training configs (tests/test_rf_training.cpp,
+    // test_run_command.cpp), physics_in_the_loop_*.json is evaluated by test_run_command.cpp, and
+    // reservoir_*.json are reservoir studies (minutes each) read by tests/test_reservoir_cli.cpp;
+    // test_config_schema.cpp validates every kind.
     if (entry.is_regular_file() && entry.path().extension() == ".json" &&
         entry.path().filename().string().rfind("rfnet_", 0) != 0 &&
+        entry.path().filename().string().rfind("physics_in_the_loop_", 0) != 0 &&
         entry.path().filename().string().rfind("reservoir_", 0) != 0)
       files.push_back(entry.path());
   std::sort(files.begin(), files.end());

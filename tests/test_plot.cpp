@@ -1,15 +1,18 @@
 // `spinnet run CONFIG --plot` draws the run's figures with tools/plot.py: a 1-axis current sweep of
 // the auto-oscillator with a spectrum measurement gives sweep.png and spectrum.png, a 3x3
 // two-axis sweep with a locking measurement gives sweep_map.png, a traced macrospin gives
-// trace.png; each is a valid PNG of real size. The script itself answers a missing or malformed
-// run directory with one line on stderr and exit code 2.
+// trace.png, a spin-diode line-shape sweep gives line_shape.png (the rectified voltage with the
+// fitted symmetric and antisymmetric Lorentzians); each is a valid PNG of real size. The script
+// itself answers a missing or malformed run directory with one line on stderr and exit code 2.
 // The cases skip only where python3 or matplotlib/numpy is absent (tools/install_deps.sh installs
 // python3-matplotlib and python3-numpy, so CI runs them).
 #include <gtest/gtest.h>
 
 #include <sys/wait.h>
 
+#include <algorithm>
 #include <cstdint>
+#include <cstdio>
 #include <cstdlib>
 #include <string>
 #include <vector>
@@ -125,6 +128,68 @@ TEST(Plot, TwoAxisSweepDrawsMaps) {
   const fs::path out = run_with_plot(dir, config);
   expect_png(out / "sweep_map.png", test::read_text(dir / "cli-stdout.txt"));
   EXPECT_FALSE(fs::exists(out / "sweep.png")) << "a 2-axis sweep has no line plot";
+  EXPECT_FALSE(fs::exists(out / "line_shape.png")) << "no line-shape figure without measure.line_shape";
+}
+
+/// The text of the PNG's tEXt chunk `keyword` ("" when it has none).
+std::string png_text(const std::string& bytes, const std::string& keyword) {
+  auto big_endian = [&](std::size_t at) {
+    std::uint32_t v = 0;
+    for (std::size_t k = 0; k < 4; ++k) v = v << 8 | static_cast<unsigned char>(bytes[at + k]);
+    return v;
+  };
+  for (std::size_t at = 8; at + 12 <= bytes.size();) {
+    const std::size_t length = big_endian(at);
+    if (bytes.compare(at + 4, 4, "tEXt") == 0) {
+      const std::string data = bytes.substr(at + 8, length);
+      if (data.rfind(keyword + '\0', 0) == 0) return data.substr(keyword.size() + 1);
+    }
+    at += 12 + length;
+  }
+  return "";
+}
+
+/// printf's %.6g, as Python's f"{x:.6g}".
+std::string six_digits(double x) {
+  char text[32];
+  std::snprintf(text, sizeof text, "%.6g", x);
+  return text;
+}
+
+// issue 17: `spin_diode_lineshape.json --plot` drew only the frequency and mean m_z. A line-shape
+// sweep (2 RF current amplitudes x 13 frequencies on the 10 MHz window grid of docs/spin_diode.md)
+// draws line_shape.png: per amplitude, rectified_voltage_V at the 13 frequencies with the fit's
+// symmetric and antisymmetric Lorentzians, whose values (named in the PNG's Description) are the
+// line_* observables of result.json.
+TEST(Plot, SpinDiodeLineShapeDrawsRectifiedVoltageWithBothLorentzians) {
+  SKIP_WITHOUT_PLOTTING();
+  TempDir dir;
+  json config = load_json_file((test::source_dir() / "configs" / "spin_diode_lineshape.json").string());
+  config["name"] = "plot_line_shape";
+  config["sweep"]["axes"][0]["values"] = json::array({0.002, 0.004});
+  config["sweep"]["axes"][1]["linear"] = json::parse(R"({"start": 4.7, "stop": 5.3, "count": 13})");
+  const fs::path out = run_with_plot(dir, config);
+  const fs::path figure = out / "line_shape.png";
+  expect_png(figure, test::read_text(dir / "cli-stdout.txt"));
+  if (!fs::exists(figure)) return;
+
+  const std::string description = png_text(test::read_text(figure), "Description");
+  const json observables = json::parse(test::read_text(out / "result.json")).at("observables");
+  std::size_t panels = 0;
+  for (const double amplitude : {0.002, 0.004}) {
+    // Devices 0-12 are the first amplitude's line, 13-25 the second's (the last axis is fastest).
+    const std::size_t device = amplitude == 0.002 ? 0 : 13;
+    auto value = [&](const char* name) { return six_digits(observables.at(name).at(device).get<double>()); };
+    const std::string line = std::string("rf current[0] amplitude = ") + (amplitude == 0.002 ? "0.002" : "0.004") +
+                             " mA: rectified_voltage_V at 13 frequencies; fit f_r " + value("line_resonance_Hz") +
+                             " Hz, half-width " + value("line_half_width_Hz") + " Hz, symmetric V_S " +
+                             value("line_symmetric_V") + " V, antisymmetric V_A " + value("line_antisymmetric_V") +
+                             " V";
+    EXPECT_NE(description.find(line), std::string::npos) << "missing panel: " << line << "\nDescription:\n" << description;
+    panels += description.find(line) != std::string::npos;
+  }
+  EXPECT_EQ(std::count(description.begin(), description.end(), '\n'), 1) << "two panels:\n" << description;
+  EXPECT_EQ(panels, 2u);
 }
 
 TEST(Plot, TracedMacrospinDrawsTrace) {

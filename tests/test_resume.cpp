@@ -37,30 +37,13 @@ void write_study(const path& file) {
 }
 
 /// Starts `spinnet args...` as a child process with stdout/stderr in files; returns its pid.
-pid_t spawn_cli(const std::vector<std::string>& args, const path& scratch) {
-  const std::string out = (scratch / "child-stdout.txt").string(), err = (scratch / "child-stderr.txt").string();
-  std::vector<std::string> words{test::cli_path().string()};
-  words.insert(words.end(), args.begin(), args.end());
-  const pid_t pid = ::fork();
-  if (pid == 0) {
-    const int o = ::open(out.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0644);
-    const int e = ::open(err.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0644);
-    ::dup2(o, 1);
-    ::dup2(e, 2);
-    std::vector<char*> argv;
-    for (auto& w : words) argv.push_back(w.data());
-    argv.push_back(nullptr);
-    ::execv(argv[0], argv.data());
-    ::_exit(127);
-  }
-  return pid;
-}
-
 std::vector<path> batch_files(const path& run) {
   std::vector<path> files;
   std::error_code ec;
   for (const auto& entry : test::fs::directory_iterator(run / "checkpoint", ec))
-    if (entry.path().extension() == ".bin") files.push_back(entry.path());
+    // Finished batches only (a snapshot of a batch in progress is partial-items-*.bin).
+    if (entry.path().extension() == ".bin" && entry.path().filename().string().rfind("items-", 0) == 0)
+      files.push_back(entry.path());
   return files;
 }
 
@@ -101,7 +84,7 @@ class Resume : public ::testing::Test {
 
   /// Kills a run after two batches with `signal`; returns the child's wait status.
   int interrupt_run(const path& run, int signal) {
-    const pid_t pid = spawn_cli({"run", (dir / "study.json").string(), "--out", run.string(), "--quiet", "--backend",
+    const pid_t pid = test::spawn_cli({"run", (dir / "study.json").string(), "--out", run.string(), "--quiet", "--backend",
                                  "cpu", "--batch-items", "1"},
                                 dir.path());
     EXPECT_TRUE(wait_for_batches(pid, run, 2)) << "the run ended or stalled before two batches";
@@ -157,10 +140,10 @@ TEST_F(Resume, SigtermStopsCleanly) {
 }
 
 TEST_F(Resume, FailingWriteNamesTheFileAndKeepsFinishedBatches) {
-  // Writes of a run: config.json, plan.json, then one per batch; the 6th write is batch 4's
-  // (items 3 to 4), which fails as on a full disk.
+  // Writes of a run: spinnet-run.json, config.json, plan.json, then one per batch; the 7th write
+  // is batch 4's (items 3 to 4), which fails as on a full disk.
   const path run = dir / "full";
-  const std::string command = "SPINNET_INJECT_WRITE_FAILURE=6 " + test::shell_quote(test::cli_path().string()) +
+  const std::string command = "SPINNET_INJECT_WRITE_FAILURE=7 " + test::shell_quote(test::cli_path().string()) +
                               " run " + test::shell_quote((dir / "study.json").string()) + " --out " +
                               test::shell_quote(run.string()) + " --quiet --backend cpu --batch-items 1 2>" +
                               test::shell_quote((dir / "full-stderr.txt").string());
@@ -199,7 +182,7 @@ TEST(ResumeErrors, NotARunDirectoryIsAClearError) {
   const auto r = test::run_cli({"run", "--resume", dir.path().string()}, dir.path());
   EXPECT_EQ(r.exit_code, 2);
   ASSERT_EQ(r.error_lines().size(), 1u) << r.err;
-  EXPECT_NE(r.err.find("plan.json does not exist"), std::string::npos) << r.err;
+  EXPECT_NE(r.err.find("holds no spinnet run"), std::string::npos) << r.err;
   const auto bad = test::run_cli({"run", (dir / "study.json").string(), "--shard", "3/3"}, dir.path());
   EXPECT_EQ(bad.exit_code, 2);
   EXPECT_NE(bad.err.find("--shard: expected i/n with 0 <= i < n"), std::string::npos) << bad.err;

@@ -166,6 +166,24 @@ TEST(Variability, UniformFillsItsInterval) {
   EXPECT_LT(scaled_ks(Ms, [](double x) { return (x - 700) / 200; }), kolmogorov_critical_0_001);
 }
 
+// The truncated Lorentzian: the exact inverse of F(x) = (atan((x - x0)/g) - atan((min - x0)/g)) /
+// (atan((max - x0)/g) - atan((min - x0)/g)) on [min, max].
+TEST(Variability, LorentzianIsTruncatedToItsBoundsAndHasItsShape) {
+  const std::size_t n = 50000;
+  const auto Ms = Ms_of(read_run_config(
+      macrospin_config(n, json::parse(R"({"Ms_kA_per_m": {"lorentzian": {"center": 800, "half_width": 10, "min": 600, "max": 1100}}})")),
+      "t.json"));
+  EXPECT_GE(*std::min_element(Ms.begin(), Ms.end()), 600);
+  EXPECT_LE(*std::max_element(Ms.begin(), Ms.end()), 1100);
+  const auto cdf = [](double x) {
+    const double lo = std::atan((600.0 - 800) / 10), hi = std::atan((1100.0 - 800) / 10);
+    return (std::atan((x - 800) / 10) - lo) / (hi - lo);
+  };
+  EXPECT_LT(scaled_ks(Ms, cdf), kolmogorov_critical_0_001);
+  // A normal of the same width is rejected: the test has power.
+  EXPECT_GT(scaled_ks(Ms, [](double x) { return normal_cdf(x, 800, 10); }), kolmogorov_critical_0_001);
+}
+
 TEST(Variability, ParametersOfOneDeviceAreIndependent) {
   // Different config paths are different Philox counters: the draws are uncorrelated (the
   // sample correlation of independent variables has standard error 1 / sqrt(N)).

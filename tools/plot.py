@@ -12,7 +12,10 @@ Reads RUN_DIR/result.json, and trace.csv and spectrum.csv when present, and writ
   sweep_map.png  2-axis sweep: maps over the two parameters of the frequency and, when measured,
                  the locked fraction (the Arnold tongue) and the frequency minus the drive's;
   ensemble.png   several devices without a sweep: histograms of the final state and frequency;
-  spectrum.png   the power spectral densities of spectrum.csv, log scale, against frequency (GHz).
+  spectrum.png   the power spectral densities of spectrum.csv, log scale, against frequency (GHz);
+  line_shape.png measure.line_shape (spin diode): the rectified voltage against the RF frequency,
+                 a panel per fitted line (at most six), with the fitted symmetric and antisymmetric
+                 Lorentzians and their sum; the fitted values also go into the PNG's Description.
 From RUN_DIR/results.h5 (when present and python3-h5py is installed):
   distributions.png   histograms over all devices of every sampled (varied) parameter and of the
                       key observables;
@@ -30,6 +33,7 @@ import os
 import sys
 
 import plot_common
+import plot_network
 
 PROGRAM = "plot.py"
 EXIT_USER_ERROR = plot_common.EXIT_USER_ERROR
@@ -61,7 +65,7 @@ NICE_NAMES = {
     "frequency": "frequency", "peak_frequency": "spectral peak", "linewidth": "linewidth FWHM",
     "frequency_minus_drive": "frequency − drive", "locked": "locked fraction",
     "mean_power": "mean power p", "mean_mx": "mean $m_x$", "mean_my": "mean $m_y$",
-    "mean_mz": "mean $m_z$", "final_mx": "final $m_x$", "final_my": "final $m_y$",
+    "mean_mz": "mean $m_z$", "precession_power": "precession power $\\langle m_x^2 + m_y^2\\rangle$", "final_mx": "final $m_x$", "final_my": "final $m_y$",
     "final_mz": "final $m_z$", "final_re": "final Re c", "final_im": "final Im c",
     "mx": "$m_x$", "my": "$m_y$", "mz": "$m_z$", "re": "Re c", "im": "Im c",
 }
@@ -208,9 +212,10 @@ def run_title(result):
     return f"{result.get('name', '?')}: {result.get('model', '?')}, seed {result.get('seed', '?')}"
 
 
-def save(figure, run_dir, filename, written):
+def save(figure, run_dir, filename, written, description=None):
+    """Writes the figure; `description` (ASCII text) goes into the PNG's Description field."""
     path = os.path.join(run_dir, filename)
-    figure.savefig(path, dpi=DPI)
+    figure.savefig(path, dpi=DPI, metadata={"Description": description} if description else None)
     plt.close(figure)
     written.append(path)
 
@@ -467,7 +472,9 @@ def plot_spectrum(result, run_dir, written):
         colors = [None] * len(devices)
     else:
         shade = swept if swept is not None else np.asarray(devices, dtype=float)
-        norm = plt.Normalize(shade.min(), shade.max() if shade.max() > shade.min() else shade.min() + 1)
+        # The colour bar spans the whole sweep, not only the devices whose spectra were saved.
+        full = np.asarray(result["sweep"]["axes"][0]["values"], dtype=float) if swept is not None else shade
+        norm = plt.Normalize(full.min(), full.max() if full.max() > full.min() else full.min() + 1)
         mapper = plt.cm.ScalarMappable(norm=norm, cmap="viridis")
         colors = [mapper.to_rgba(s) for s in shade]
         label = axis_label(result["sweep"]["axes"][0]["path"]) if swept is not None else "device"
@@ -479,9 +486,140 @@ def plot_spectrum(result, run_dir, written):
     ax.set_xlim(*spectral_range(frequency_GHz, data[:, psd_columns]))
     ax.set_xlabel("frequency (GHz)")
     ax.set_ylabel("PSD (V²/Hz)")
-    ax.set_title(run_title(result))
+    total = int(result.get("devices", 0) or 0) or len(devices)
+    shown = f"spectra of {len(devices)} of {total} devices" + (
+        " (the first measure.spectrum.saved_spectra)" if len(devices) < total else "")
+    ax.set_title(f"{run_title(result)}\n{shown}", fontsize=9)
     figure.tight_layout()
     save(figure, run_dir, "spectrum.png", written)
+
+
+# ---------------------------------------------------------------------------------------------
+# Spin-diode line shape (measure.line_shape, docs/spin_diode.md)
+
+MAX_LINE_PANELS = 6
+HERTZ_PER = {"GHz": 1e9, "MHz": 1e6, "kHz": 1e3, "Hz": 1.0}
+
+
+def volt_scale(values):
+    """The factor and unit that show voltages of this size best (V, mV, µV or nV)."""
+    finite = np.abs(np.asarray(values, dtype=float))
+    finite = finite[np.isfinite(finite)]
+    largest = finite.max() if finite.size else 0.0
+    for factor, unit in ((1.0, "V"), (1e3, "mV"), (1e6, "µV")):
+        if largest * factor >= 1:
+            return factor, unit
+    return 1e9, "nV"
+
+
+def axis_value(path, value):
+    """'devices.rf_current[0].amplitude_mA', 0.002 -> 'rf current[0] amplitude = 0.002 mA'."""
+    segments = path.removeprefix("devices.").split(".")
+    base, unit = split_unit(segments[-1])
+    words = " ".join(s.replace("_", " ") for s in segments[:-1] + [base])
+    return f"{words} = {value:g}" + (f" {unit}" if unit else "")
+
+
+def wrap_terms(terms, width):
+    """Joins 'a = 1 mA' terms with ', ', breaking lines between terms only."""
+    lines = [""]
+    for term in terms:
+        if lines[-1] and len(lines[-1]) + 2 + len(term) > width:
+            lines[-1] += ","
+            lines.append(term)
+        else:
+            lines[-1] += (", " if lines[-1] else "") + term
+    return "\n".join(lines)
+
+
+def line_shape_lines(result):
+    """The lines fitted by measure.line_shape, as src/study/line_shape_measurement.cpp groups them:
+    the frequency axis at each combination of the other axes' values, for each device slot of a
+    point. Returns (frequencies in Hz, [(label terms, devices in the frequency axis's order)])."""
+    sweep = result["sweep"]
+    axes, per_point = sweep["axes"], sweep["devices_per_point"]
+    a = result["resolved_config"]["measure"]["line_shape"].get("frequency_axis", 0)
+    path = axes[a]["path"]
+    unit = split_unit(path.split(".")[-1])[1]
+    if unit not in HERTZ_PER:
+        raise PlotError(f"sweep.axes[{a}] ({path}): measure.line_shape.frequency_axis should be a frequency axis")
+    frequencies = np.asarray(axes[a]["values"], dtype=float) * HERTZ_PER[unit]
+    sizes = [len(axis["values"]) for axis in axes]
+    stride = math.prod(sizes[a + 1:])
+    lines = []
+    for first in range(sweep["points"]):
+        if (first // stride) % sizes[a] != 0:
+            continue  # not the first point of its line
+        index, position = first, []
+        for size in reversed(sizes):
+            position.append(index % size)
+            index //= size
+        position.reverse()
+        others = [axis_value(axes[b]["path"], axes[b]["values"][position[b]]) for b in range(len(axes)) if b != a]
+        for slot in range(per_point):
+            terms = others + ([f"device {slot}"] if per_point > 1 else [])
+            devices = [(first + k * stride) * per_point + slot for k in range(sizes[a])]
+            lines.append((terms or ["the line"], devices))
+    return frequencies, lines
+
+
+def plot_line_shape(result, run_dir, written):
+    """line_shape.png: the rectified voltage <R I> against the RF frequency, one panel per fitted
+    line, with the fit V_S a²/(a² + d²) + V_A a d/(a² + d²), d = f − f_r, and its symmetric and
+    antisymmetric Lorentzians drawn apart (docs/spin_diode.md)."""
+    observables = result["observables"]
+    frequencies, lines = line_shape_lines(result)
+    shown = lines
+    if len(lines) > MAX_LINE_PANELS:  # evenly spaced lines, first and last included
+        shown = [lines[k] for k in np.unique(np.linspace(0, len(lines) - 1, MAX_LINE_PANELS).round().astype(int))]
+    voltage = as_float(observables["rectified_voltage_V"])
+    fit = {name: as_float(observables[name]) for name in
+           ("line_resonance_Hz", "line_half_width_Hz", "line_symmetric_V", "line_antisymmetric_V")}
+    f_factor, f_unit = hertz_scale(frequencies)
+    # One voltage unit for every panel, so that the panels compare (V grows as the drive power).
+    v_factor, v_unit = volt_scale(np.concatenate([voltage[devices] for _, devices in shown]))
+    fine = np.linspace(frequencies.min(), frequencies.max(), 801)
+    columns = min(len(shown), 3)
+    rows = math.ceil(len(shown) / columns)
+    figure, axes = plt.subplots(rows, columns, squeeze=False, figsize=(4.8 * columns + 0.4, 3.6 * rows + 1.0))
+    description = []  # one line per panel, into the PNG (what the figure shows, for tests and readers)
+    for ax, (terms, devices) in zip(axes.flat, shown):
+        label = ", ".join(terms)
+        v = voltage[devices]
+        f_r, a, S, A = (fit[name][devices[0]] for name in fit)
+        fitted = all(np.isfinite([f_r, a, S, A])) and a > 0
+        ax.axhline(0, color="0.7", linewidth=0.6)
+        ax.plot(frequencies * f_factor, v * v_factor, "o", markersize=3, color="C0", label="time domain ⟨R I⟩")
+        if fitted:
+            near = f_r + a * np.linspace(-8, 8, 161)  # the sweep's range, and finely around the resonance
+            curve = np.union1d(fine, near[(near > fine[0]) & (near < fine[-1])])
+            d = curve - f_r
+            symmetric = S * a * a / (a * a + d * d)
+            antisymmetric = A * a * d / (a * a + d * d)
+            a_factor, a_unit = hertz_scale([a])
+            ax.plot(curve * f_factor, (symmetric + antisymmetric) * v_factor, "-", color="C1", linewidth=1.2,
+                    label=f"fit: f_r {f_r * f_factor:.4f} {f_unit}, half-width {a * a_factor:.3g} {a_unit}")
+            ax.plot(curve * f_factor, symmetric * v_factor, "--", color="C2", linewidth=1,
+                    label=f"symmetric, V_S {S * v_factor:.3g} {v_unit}")
+            ax.plot(curve * f_factor, antisymmetric * v_factor, ":", color="C3", linewidth=1.4,
+                    label=f"antisymmetric, V_A {A * v_factor:.3g} {v_unit}")
+            description.append(f"{label}: rectified_voltage_V at {len(devices)} frequencies; fit f_r {f_r:.6g} Hz, "
+                               f"half-width {a:.6g} Hz, symmetric V_S {S:.6g} V, antisymmetric V_A {A:.6g} V")
+        else:
+            ax.text(0.02, 0.95, "no line fit (line_* not finite)", transform=ax.transAxes, va="top", fontsize="small")
+            description.append(f"{label}: rectified_voltage_V at {len(devices)} frequencies; no fit")
+        ax.set_title(wrap_terms(terms, 48), fontsize="medium")
+        ax.set_xlabel(f"RF frequency ({f_unit})")
+        ax.set_ylabel(f"rectified voltage ({v_unit})")
+        ax.legend(fontsize="x-small")
+    for ax in axes.flat[len(shown):]:
+        ax.set_visible(False)
+    of = f" ({len(shown)} of {len(lines)} lines)" if len(shown) < len(lines) else ""
+    figure.suptitle(f"{run_title(result)}{of}\nrectified voltage (points), fitted V_S a²/(a²+d²) + V_A a d/(a²+d²), "
+                    "d = f − f_r (line) and its two parts", fontsize=10)
+    figure.tight_layout()
+    text = "\n".join(description)
+    save(figure, run_dir, "line_shape.png", written, text.encode("ascii", "replace").decode("ascii"))
 
 
 # ---------------------------------------------------------------------------------------------
@@ -595,12 +733,18 @@ def plot_quantile_bands(data, result, run_dir, written):
 def plot_quantile_maps(data, result, run_dir, written):
     """quantile_maps.png: median and q05-q95 spread of the key observables over two swept axes."""
     (path0, x0), (path1, x1) = data["axes"][:2]
-    names = [n for n in KEY_OBSERVABLES if n in data["observables"]][:3]
+    observables = dict(data["observables"])
+    # The macrospin's precession power sin²θ = mean_mx2 + mean_my2 (what sets the emitted RF power
+    # through an in-plane readout), rather than mean m_z (README, current_field_quantiles.json).
+    if "mean_mx2" in observables and "mean_my2" in observables:
+        observables["precession_power"] = np.asarray(observables["mean_mx2"]) + np.asarray(observables["mean_my2"])
+    keys = [n if n != "mean_mz" or "precession_power" not in observables else "precession_power" for n in KEY_OBSERVABLES]
+    names = [n for n in keys if n in observables][:3]
     if not names:
         return
     figure, axes = plt.subplots(len(names), 2, squeeze=False, figsize=(10, 3.6 * len(names) + 0.6))
     for row, name in zip(axes, names):
-        q = point_quantiles(data["observables"][name], [0.05, 0.5, 0.95])
+        q = point_quantiles(observables[name], [0.05, 0.5, 0.95])
         label, factor = quantity(name, q[np.isfinite(q)])
         for ax, values, title in ((row[0], q[1], "median"), (row[1], q[2] - q[0], "q95 − q05")):
             grid = (values * factor).reshape(len(x0), len(x1))
@@ -639,8 +783,12 @@ def plot_run(run_dir):
         print(f"{PROGRAM}: note: no sweep figure for {len(axes)} sweep axes (one or two only)", file=sys.stderr)
     elif result["sweep"]["devices_per_point"] > 1:
         plot_ensemble(result, run_dir, written)
-    if os.path.isfile(os.path.join(run_dir, "spectrum.csv")):
+    spectrum = os.path.join(run_dir, "spectrum.csv")
+    if os.path.isfile(spectrum) and not read_csv(spectrum)[0][1].startswith("psd_network_"):
         plot_spectrum(result, run_dir, written)
+    if "line_resonance_Hz" in result["observables"]:
+        plot_line_shape(result, run_dir, written)
+    plot_network.draw(sys.modules[__name__], result, run_dir, written)  # coupled networks (plot_network.py)
     plot_h5(run_dir, result, written)
     return written
 

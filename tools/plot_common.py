@@ -1,6 +1,6 @@
 """What every spinnet plotting script shares: one-line errors with exit code 2, and importing numpy
 and matplotlib (Agg) from Debian's packages. Imported by plot.py, plot_training.py,
-plot_size_study.py and plot_spin_diode.py (Python puts a script's own folder on sys.path)."""
+plot_size_study.py and plot_physics_in_the_loop.py (Python puts a script's own folder on sys.path)."""
 
 import os
 import sys

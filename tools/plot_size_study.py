@@ -48,16 +48,26 @@ def main():
     seeds = sorted({r["seeds"] for r in rows})
     acc.set_xscale("log", base=2)
     acc.set_xlabel("hidden width (chains per layer)")
-    acc.set_ylabel(f"test accuracy (%): mean +- std over {'/'.join(seeds)} seeds")
+    seed_word = "seed" if seeds == ["1"] else "seeds"
+    acc.set_ylabel(f"test accuracy (%): mean +- std over {'/'.join(seeds)} {seed_word}")
+    acc.set_title("accuracy against network size", fontsize=9)
     acc.legend(fontsize=7)
     speed.set_xscale("log", base=2)
     speed.set_yscale("log")
+    # Plain numbers on the log axis (1e4, 3e4 ... as 10000, 30000) rather than bare powers of ten.
+    from matplotlib.ticker import LogLocator, FuncFormatter
+    speed.yaxis.set_major_locator(LogLocator(base=10, subs=(1.0, 2.0, 5.0)))
+    speed.yaxis.set_major_formatter(FuncFormatter(lambda v, _: f"{v:,.0f}" if v >= 1 else f"{v:g}"))
+    speed.yaxis.set_minor_formatter(FuncFormatter(lambda v, _: ""))
+    speed.set_title("training throughput against network size", fontsize=9)
     speed.set_xlabel("hidden width (chains per layer)")
     speed.set_ylabel("training throughput (samples/s, best epoch)")
     speed.legend(fontsize=7)
     fig.tight_layout()
-    fig.savefig(os.path.join(study, "size_study.png"), dpi=100)
+    path = os.path.join(study, "size_study.png")
+    fig.savefig(path, dpi=100)
     plt.close(fig)
+    print(path)
 
 
 if __name__ == "__main__":

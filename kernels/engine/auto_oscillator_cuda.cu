@@ -5,8 +5,8 @@
 namespace spinnet::cuda {
 
 template void run<AutoOscillatorModel, float>(const BatchView<AutoOscillatorModel, float>&, std::uint64_t,
-                                              std::uint64_t, std::uint64_t, bool, ProgressCallback, void*);
+                                              std::uint64_t, std::uint64_t, bool, LaunchCallback, void*);
 template void run<AutoOscillatorModel, double>(const BatchView<AutoOscillatorModel, double>&, std::uint64_t,
-                                               std::uint64_t, std::uint64_t, bool, ProgressCallback, void*);
+                                               std::uint64_t, std::uint64_t, bool, LaunchCallback, void*);
 
 }  // namespace spinnet::cuda

@@ -5,6 +5,8 @@
 
 #include <cuda_runtime.h>
 
+#include <chrono>
+
 #include <string>
 #include <vector>
 
@@ -47,8 +49,8 @@ ToneSetView<T> mirror_tones(DeviceArena& arena, const ToneSetView<T>& host, std:
 }  // namespace detail
 
 template <class Model, class T>
-void run(const BatchView<Model, T>& host, std::uint64_t total_steps, std::uint64_t steps_per_launch,
-         std::uint64_t trace_samples, bool thermal, ProgressCallback progress, void* context) {
+void run(const BatchView<Model, T>& host, std::uint64_t first_step, std::uint64_t end_step,
+         std::uint64_t trace_samples, bool thermal, LaunchCallback next_launch, void* context) {
   using View = BatchView<Model, T>;
   const std::size_t n = host.count;
   const std::size_t tones = static_cast<std::size_t>(host.drive.vector_tones.count + host.drive.current_tones.count);
@@ -78,8 +80,13 @@ void run(const BatchView<Model, T>& host, std::uint64_t total_steps, std::uint64
   const bool inputs = tones > 0 || schedule > 0;
   constexpr int threads_per_block = 128;
   const unsigned blocks = static_cast<unsigned>((n + threads_per_block - 1) / threads_per_block);
-  for (std::uint64_t begin = 0; begin < total_steps; begin += steps_per_launch) {
-    const std::uint64_t end = begin + steps_per_launch < total_steps ? begin + steps_per_launch : total_steps;
+  double last_seconds = 0;
+  // next_launch sees every step reached, the last one included (then it returns 0).
+  for (std::uint64_t begin = first_step;;) {
+    const std::uint64_t steps = next_launch(context, begin, last_seconds);
+    if (steps == 0 || begin >= end_step) break;
+    const std::uint64_t end = steps < end_step - begin ? begin + steps : end_step;
+    const auto launched = std::chrono::steady_clock::now();
     if (thermal) {
       if (inputs) detail::advance_kernel<Model, T, true, true><<<blocks, threads_per_block>>>(d, begin, end);
       else detail::advance_kernel<Model, T, true, false><<<blocks, threads_per_block>>>(d, begin, end);
@@ -89,7 +96,8 @@ void run(const BatchView<Model, T>& host, std::uint64_t total_steps, std::uint64
     }
     check(cudaGetLastError(), "advance_kernel launch");
     check(cudaDeviceSynchronize(), "advance_kernel");
-    if (progress) progress(context, static_cast<double>(end) / static_cast<double>(total_steps));
+    last_seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - launched).count();
+    begin = end;
   }
 
   detail::fetch_columns(host.state, d.state, n);

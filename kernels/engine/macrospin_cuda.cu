@@ -23,8 +23,8 @@ const char* device_name() {
 }
 
 template void run<MacrospinModel, float>(const BatchView<MacrospinModel, float>&, std::uint64_t, std::uint64_t,
-                                         std::uint64_t, bool, ProgressCallback, void*);
+                                         std::uint64_t, bool, LaunchCallback, void*);
 template void run<MacrospinModel, double>(const BatchView<MacrospinModel, double>&, std::uint64_t, std::uint64_t,
-                                          std::uint64_t, bool, ProgressCallback, void*);
+                                          std::uint64_t, bool, LaunchCallback, void*);
 
 }  // namespace spinnet::cuda

@@ -7,7 +7,7 @@ namespace spinnet::cuda {
 #define SPINNET_NETWORK_CUDA(M, T)                                                                        \
   template void run<OscillatorNetworkModel<M>, T>(const BatchView<OscillatorNetworkModel<M>, T>&,          \
                                                   std::uint64_t, std::uint64_t, std::uint64_t, bool,       \
-                                                  ProgressCallback, void*);
+                                                  LaunchCallback, void*);
 SPINNET_NETWORK_CUDA(2, float)
 SPINNET_NETWORK_CUDA(2, double)
 SPINNET_NETWORK_CUDA(3, float)

@@ -5,8 +5,8 @@
 namespace spinnet::cuda {
 
 template void run<VortexModel, float>(const BatchView<VortexModel, float>&, std::uint64_t, std::uint64_t,
-                                      std::uint64_t, bool, ProgressCallback, void*);
+                                      std::uint64_t, bool, LaunchCallback, void*);
 template void run<VortexModel, double>(const BatchView<VortexModel, double>&, std::uint64_t, std::uint64_t,
-                                       std::uint64_t, bool, ProgressCallback, void*);
+                                       std::uint64_t, bool, LaunchCallback, void*);
 
 }  // namespace spinnet::cuda

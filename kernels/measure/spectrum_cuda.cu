@@ -11,10 +11,17 @@
 #include <string>
 
 #include "kernels/core/cuda_check.hpp"
+#include "kernels/core/lazy_library.hpp"
 #include "spinnet/core/errors.hpp"
 
 namespace spinnet::cuda {
 namespace {
+
+/// cuFFT, opened on the first CUDA spectrum (kernels/core/lazy_library.hpp).
+LazyLibrary& cufft_library() {
+  static LazyLibrary library("libcufft.so." SPINNET_LAZY_STRINGIFY(CUFFT_VER_MAJOR), SPINNET_CUDA_LIBRARY_DIR, "cuFFT");
+  return library;
+}
 
 const char* cufft_error_name(cufftResult code) {
   switch (code) {
@@ -45,23 +52,23 @@ template <>
 struct RealFft<float> {
   using Complex = cufftComplex;
   static constexpr cufftType type = CUFFT_R2C;
-  static cufftResult execute(cufftHandle plan, float* in, Complex* out) { return cufftExecR2C(plan, in, out); }
+  static cufftResult execute(cufftHandle plan, float* in, Complex* out) { return SPINNET_LAZY_CALL(cufft_library, cufftExecR2C)(plan, in, out); }
 };
 template <>
 struct RealFft<double> {
   using Complex = cufftDoubleComplex;
   static constexpr cufftType type = CUFFT_D2Z;
-  static cufftResult execute(cufftHandle plan, double* in, Complex* out) { return cufftExecD2Z(plan, in, out); }
+  static cufftResult execute(cufftHandle plan, double* in, Complex* out) { return SPINNET_LAZY_CALL(cufft_library, cufftExecD2Z)(plan, in, out); }
 };
 
 class FftPlan {
  public:
   ~FftPlan() {
-    if (created_) cufftDestroy(plan_);
+    if (created_) SPINNET_LAZY_CALL(cufft_library, cufftDestroy)(plan_);
   }
   void create_many(int length, int bins, cufftType type, int batch) {
     int n[1] = {length};
-    check_cufft(cufftPlanMany(&plan_, 1, n, nullptr, 1, length, nullptr, 1, bins, type, batch), "cufftPlanMany");
+    check_cufft(SPINNET_LAZY_CALL(cufft_library, cufftPlanMany)(&plan_, 1, n, nullptr, 1, length, nullptr, 1, bins, type, batch), "cufftPlanMany");
     created_ = true;
   }
   cufftHandle get() const { return plan_; }

@@ -25,15 +25,27 @@
 #include <utility>
 
 #include "kernels/core/cuda_check.hpp"
+#include "kernels/core/lazy_library.hpp"
 #include "spinnet/core/errors.hpp"
 
 namespace spinnet::cuda {
 
 namespace {
 
+/// cublasGemmEx of the C API (cublas_api.h also declares C++ overloads of the name).
+using GemmEx = cublasStatus_t (*)(cublasHandle_t, cublasOperation_t, cublasOperation_t, int, int, int, const void*,
+                                  const void*, cudaDataType, int, const void*, cudaDataType, int, const void*, void*,
+                                  cudaDataType, int, cublasComputeType_t, cublasGemmAlgo_t);
+
+/// cuBLAS, opened on the first CUDA RF network (kernels/core/lazy_library.hpp).
+LazyLibrary& cublas_library() {
+  static LazyLibrary library("libcublas.so." SPINNET_LAZY_STRINGIFY(CUBLAS_VER_MAJOR), SPINNET_CUDA_LIBRARY_DIR, "cuBLAS");
+  return library;
+}
+
 void check_cublas(cublasStatus_t status, const char* what) {
   if (status != CUBLAS_STATUS_SUCCESS)
-    throw RunError(std::string("cuBLAS error in ") + what + ": " + cublasGetStatusString(status) + " (" +
+    throw RunError(std::string("cuBLAS error in ") + what + ": " + SPINNET_LAZY_CALL(cublas_library, cublasGetStatusString)(status) + " (" +
                    std::to_string(static_cast<int>(status)) + ")");
 }
 
@@ -227,7 +239,7 @@ struct RfNetworkDevice::Impl {
 
   ~Impl() {
     // No throwing here: the buffers free themselves after this body.
-    if (handle) cublasDestroy(handle);
+    if (handle) SPINNET_LAZY_CALL(cublas_library, cublasDestroy)(handle);
     if (stream) cudaStreamDestroy(stream);
   }
 
@@ -244,7 +256,7 @@ struct RfNetworkDevice::Impl {
   void gemm(cublasOperation_t op_a, cublasOperation_t op_b, int m, int n, int k, const float* A, int lda,
             const float* B, int ldb, float* C, int ldc, const char* what) {
     const float one = 1.0f, zero = 0.0f;
-    check_cublas(cublasGemmEx(handle, op_a, op_b, m, n, k, &one, A, CUDA_R_32F, lda, B, CUDA_R_32F, ldb, &zero, C,
+    check_cublas(SPINNET_LAZY_CALL_AS(cublas_library, cublasGemmEx, GemmEx)(handle, op_a, op_b, m, n, k, &one, A, CUDA_R_32F, lda, B, CUDA_R_32F, ldb, &zero, C,
                               CUDA_R_32F, ldc, compute, CUBLAS_GEMM_DEFAULT),
                  what);
   }
@@ -252,7 +264,7 @@ struct RfNetworkDevice::Impl {
   /// s_j = sum_b M_bj for a row-major batch x columns matrix M.
   void column_sums(const float* M, int batch, int columns, float* s, const char* what) {
     const float one = 1.0f, zero = 0.0f;
-    check_cublas(cublasSgemv(handle, CUBLAS_OP_N, columns, batch, &one, M, columns, ones.get(), 1, &zero, s, 1), what);
+    check_cublas(SPINNET_LAZY_CALL(cublas_library, cublasSgemv)(handle, CUBLAS_OP_N, columns, batch, &one, M, columns, ones.get(), 1, &zero, s, 1), what);
   }
 
   void reserve_batch(int batch) {
@@ -300,9 +312,9 @@ RfNetworkDevice::RfNetworkDevice(const std::vector<RfLayerShape>& layers, const 
   s.readout_scale = readout_scale;
   s.compute = tf32 ? CUBLAS_COMPUTE_32F_FAST_TF32 : CUBLAS_COMPUTE_32F;
   check(cudaStreamCreateWithFlags(&s.stream, cudaStreamNonBlocking), "cudaStreamCreateWithFlags");
-  check_cublas(cublasCreate(&s.handle), "cublasCreate");
-  check_cublas(cublasSetStream(s.handle, s.stream), "cublasSetStream");
-  check_cublas(cublasSetMathMode(s.handle, tf32 ? CUBLAS_TF32_TENSOR_OP_MATH : CUBLAS_DEFAULT_MATH),
+  check_cublas(SPINNET_LAZY_CALL(cublas_library, cublasCreate)(&s.handle), "cublasCreate");
+  check_cublas(SPINNET_LAZY_CALL(cublas_library, cublasSetStream)(s.handle, s.stream), "cublasSetStream");
+  check_cublas(SPINNET_LAZY_CALL(cublas_library, cublasSetMathMode)(s.handle, tf32 ? CUBLAS_TF32_TENSOR_OP_MATH : CUBLAS_DEFAULT_MATH),
                "cublasSetMathMode");
 
   s.layers.resize(layers.size());

@@ -8,6 +8,8 @@
 #include <iostream>
 #include <vector>
 
+#include "plots.hpp"
+#include "run_command.hpp"
 #include "spinnet/config/config.hpp"
 #include "spinnet/core/constants.hpp"
 #include "spinnet/data/dataset.hpp"
@@ -28,14 +30,71 @@ std::vector<std::vector<double>> rows(const Dataset& d) {
 
 }  // namespace
 
-int run_physics_in_the_loop_command(const PhysicsInTheLoopCommand& c) {
+PhysicsInTheLoopCommand read_physics_in_the_loop_config(const json& config, const std::string& file) {
+  PhysicsInTheLoopCommand c;
+  json resolved = json::object();
   try {
+    ObjectReader top(config, "", resolved);
+    top.choice("model", std::nullopt, {"physics_in_the_loop"});
+    if (const json* name = top.raw("name")) c.name = checked_run_name(*name, "name");
+    if (const json* network = top.raw("network_file")) {
+      if (!network->is_string() || network->get<std::string>().empty())
+        throw ConfigError(top.path_of("network_file"), "a network file path", describe(*network));
+      c.network = network->get<std::string>();
+    }
+    ObjectReader data = top.object("data");
+    data.choice("set", std::string("digits8x8"), {"digits8x8"});
+    if (const json* path = data.raw("path")) {
+      if (!path->is_string()) throw ConfigError(data.path_of("path"), "a data folder (string)", describe(*path));
+      c.data = path->get<std::string>();
+    }
+    data.finish();
+    c.samples = static_cast<int>(top.integer("samples", 0));
+    c.temperature = top.number("temperature_K", 300, Bound::non_negative);
+    c.peak_cone = top.number("peak_cone_rad", 0.05, Bound::positive);
+    c.diameter_nm = top.number("junction_diameter_nm", 100, Bound::positive);
+    c.window_ns = top.number("window_ns", 0, Bound::non_negative);
+    c.seed = top.integer("seed", 1);
+    if (const json* equalize = top.raw("equalize_sensitivity")) {
+      if (!equalize->is_boolean())
+        throw ConfigError(top.path_of("equalize_sensitivity"), "true or false", describe(*equalize));
+      c.equalize = equalize->get<bool>();
+    }
+    ObjectReader reference = top.object("reference");
+    c.epochs = static_cast<int>(reference.integer("epochs", 400, 1));
+    c.junctions = static_cast<int>(reference.integer("junctions", 16, 1));
+    reference.finish();
+    top.finish();
+  } catch (const ConfigError& e) {
+    throw e.prefixed(file);
+  }
+  return c;
+}
+
+json physics_in_the_loop_config(const PhysicsInTheLoopCommand& c) {
+  json config = {{"name", c.name}, {"model", "physics_in_the_loop"}};
+  if (!c.network.empty()) config["network_file"] = c.network;
+  config["data"] = {{"set", "digits8x8"}};
+  if (!c.data.empty()) config["data"]["path"] = c.data;
+  config["samples"] = c.samples;
+  config["temperature_K"] = c.temperature;
+  config["peak_cone_rad"] = c.peak_cone;
+  config["junction_diameter_nm"] = c.diameter_nm;
+  config["window_ns"] = c.window_ns;
+  config["seed"] = c.seed;
+  config["equalize_sensitivity"] = c.equalize;
+  config["reference"] = {{"epochs", c.epochs}, {"junctions", c.junctions}};
+  return config;
+}
+
+void run_physics_in_the_loop(const PhysicsInTheLoopCommand& c, const std::string& out_dir) {
+  {
     const std::string folder = c.data.empty() ? default_data_directory() : c.data;
     if (folder.empty())
       throw ConfigError("--data", "a data folder (none given and no shared data folder found; set SPINNET_DATA)", 0);
     const Dataset digits = load_digits8x8_csv((std::filesystem::path(folder) / "digits8x8" / "digits_8x8.csv").string());
     const DatasetSplit split = stratified_split(digits, 0.2, 0);
-    std::filesystem::create_directories(c.out);
+    std::filesystem::create_directories(out_dir);
 
     SpinDiodeNetwork network;
     double train_accuracy = -1;
@@ -53,7 +112,7 @@ int run_physics_in_the_loop_command(const PhysicsInTheLoopCommand& c) {
         network.offset.push_back(scaling.offset[f]);
         network.scale.push_back(scaling.scale[f]);
       }
-      save_spin_diode_network(network, (std::filesystem::path(c.out) / "network.json").string());
+      save_spin_diode_network(network, (std::filesystem::path(out_dir) / "network.json").string());
       std::printf("reference network trained on %zu samples: compact-model training accuracy %.4f\n", train.size(),
                   train_accuracy);
     } else {
@@ -94,9 +153,11 @@ int run_physics_in_the_loop_command(const PhysicsInTheLoopCommand& c) {
     std::printf("  compact model, evaluated samples:       %.4f\n", compact_accuracy);
     std::printf("  time domain (macrospin, %.0f K, %.0f nm):  %.4f  (same decision as compact: %.4f)\n", c.temperature, c.diameter_nm,
                 time_domain_accuracy, static_cast<double>(agree) / n);
-    std::printf("  %zu chains x %zu junctions, %zu tones; dt %.2f ps, transient %.1f ns, window %.1f ns, beat bound %.1e\n",
+    std::printf("  %zu chains x %zu junctions, %zu tones; dt %.2f ps, transient %.1f ns, window %.1f ns, %s\n",
                 network.resonance.size(), network.resonance.front().size(), network.input_frequency.size(), r.dt * 1e12,
-                r.transient * 1e9, r.window * 1e9, r.beat_bound);
+                r.transient * 1e9, r.window * 1e9,
+                r.beat_bound > 0 ? ("beat bound " + std::to_string(r.beat_bound)).c_str()
+                                 : "tones on the window's grid (beats average out exactly, no beat bound)");
     std::printf("  power scale %.3e W per network W; %.1f s, %.3e junction-steps/s\n", r.power_scale, r.wall_seconds,
                 r.junction_steps_per_second);
 
@@ -125,19 +186,40 @@ int run_physics_in_the_loop_command(const PhysicsInTheLoopCommand& c) {
     out["time_domain_outputs_V"] = r.time_domain;
     out["compact_outputs_V"] = r.compact;
     out["labels"] = labels;
-    write_file_atomically((std::filesystem::path(c.out) / "physics_in_the_loop.json").string(), out.dump(1) + "\n");
-    std::printf("  results in %s\n", c.out.c_str());
-    return 0;
-  } catch (const ConfigError& e) {
-    std::cerr << "spinnet: " << e.what() << "\n";
-    return 2;
-  } catch (const RunError& e) {
-    std::cerr << "spinnet: " << e.what() << "\n";
-    return 2;
-  } catch (const DataError& e) {
-    std::cerr << "spinnet: " << e.what() << "\n";
-    return 2;
+    write_file_atomically((std::filesystem::path(out_dir) / "physics_in_the_loop.json").string(), out.dump(1) + "\n");
+    std::printf("  results in %s\n", out_dir.c_str());
+    std::fflush(stdout);
+    // Figures that cannot be trusted say so (issue 17): a network near chance was not trained (too
+    // few epochs?), and time-domain outputs below chance are degenerate (every chain alike).
+    const double chance = 1.0 / std::max(1, digits.classes);
+    if (compact_accuracy_all < 1.5 * chance)
+      std::fprintf(stderr,
+                   "spinnet: warning: the network's compact-model accuracy %.4f is near chance (%.4f for %d classes): "
+                   "it is untrained or badly trained (reference training: raise --epochs / reference.epochs)\n",
+                   compact_accuracy_all, chance, digits.classes);
+    if (time_domain_accuracy < 0.5 * chance)
+      std::fprintf(stderr,
+                   "spinnet: warning: time-domain accuracy %.4f is below chance: the time-domain outputs are "
+                   "degenerate (all chains alike; a network near chance, or a window too short)\n",
+                   time_domain_accuracy);
   }
 }
 
 }  // namespace spinnet
+
+namespace spinnet::cli {
+
+int run_physics_in_the_loop_target(const RunFlags& flags, const RunTarget& target) {
+  if (target.resume)
+    throw RunError("cannot resume " + target.out + ": a physics-in-the-loop evaluation keeps no checkpoints; run its "
+                   "config again (spinnet run CONFIG)");
+  if (flags.backend == "cuda")
+    throw RunError("--backend cuda: physics-in-the-loop runs on the CPU only (its junction loop has no CUDA path); "
+                   "use --backend cpu or auto");
+  PhysicsInTheLoopCommand command = read_physics_in_the_loop_config(target.document, target.config_file);
+  command.threads = flags.threads;
+  run_physics_in_the_loop(command, target.out);
+  return 0;
+}
+
+}  // namespace spinnet::cli

@@ -2,6 +2,8 @@
 // (reservoir_command.hpp).
 #include "reservoir_command.hpp"
 
+#include "run_command.hpp"
+
 #include <omp.h>
 
 #include <cmath>
@@ -26,24 +28,6 @@ constexpr int exit_user_error = 2;
 
 Backend backend_of(const std::string& name) {
   return name == "cpu" ? Backend::cpu : name == "cuda" ? Backend::cuda : Backend::automatic;
-}
-
-/// tools/plot_reservoir.py on a run directory (SPINNET_PLOT_RESERVOIR_SCRIPT overrides the script).
-int plot(const std::string& directory) {
-  const char* override_path = std::getenv("SPINNET_PLOT_RESERVOIR_SCRIPT");
-  const std::string script =
-      override_path ? override_path : std::string(SPINNET_SOURCE_DIR) + "/tools/plot_reservoir.py";
-  if (!std::filesystem::exists(script)) {
-    std::cerr << "spinnet: --plot: plotting script " << script << " not found (set SPINNET_PLOT_RESERVOIR_SCRIPT)\n";
-    return exit_user_error;
-  }
-  const char* python_override = std::getenv("SPINNET_PYTHON");
-  const std::string python = python_override                              ? python_override
-                             : std::filesystem::exists("/usr/bin/python3") ? "/usr/bin/python3"
-                                                                           : "python3";
-  std::cout.flush();
-  const std::string command = "'" + python + "' '" + script + "' '" + directory + "'";
-  return std::system(command.c_str()) == 0 ? 0 : exit_user_error;
 }
 
 /// Runs `body`, turning every user error into one line on stderr and exit code 2.
@@ -74,48 +58,46 @@ std::string percent(double fraction) {
 
 }  // namespace
 
-int run_reservoir_config(const json& document, const ReservoirRunArguments& a) {
-  return guarded([&] {
-    const ReservoirExperiment experiment = read_reservoir_experiment(document, a.config_file);
-    const std::string out =
-        !a.out_dir.empty() ? a.out_dir : (std::filesystem::path("spinnet-out") / experiment.name).string();
-    prepare_output_directory(out);
-    if (a.threads > 0) omp_set_num_threads(a.threads);
-    RunOptions options;
-    options.backend = backend_of(a.backend);
-    options.threads = a.threads;
-    uses_cuda(options.backend);  // fail early when cuda is requested and absent
-    const ReservoirLog log = [&](const std::string& line) {
-      if (!a.quiet) std::cerr << "spinnet: " << line << "\n";
-    };
-    std::ostringstream summary;
-    switch (experiment.task) {
-      case ReservoirTask::spoken_digits: {
-        const SpokenDigitOutcome outcome = run_spoken_digit_study(experiment, out, options, log);
-        for (const auto& m : outcome.methods)
-          if (m.method == "stno")
-            summary << "spinnet: " << experiment.name << ": " << m.preprocessing << ": STNO reservoir "
-                    << percent(m.validation_accuracy) << " on the validation recordings\n";
-        summary << "spinnet: " << experiment.name << ": " << outcome.recordings << " recordings in "
-                << static_cast<int>(std::lround(outcome.wall_seconds)) << " s; results in " << out << "\n";
-        break;
-      }
-      case ReservoirTask::sine_square: {
-        const WaveformOutcome outcome = run_waveform_task(experiment, out, options, log);
-        summary << "spinnet: " << experiment.name << ": sine/square test accuracy " << percent(outcome.test_accuracy)
-                << "; results in " << out << "\n";
-        break;
-      }
-      case ReservoirTask::memory: {
-        const auto points = run_memory_study(experiment, out, options, log);
-        summary << "spinnet: " << experiment.name << ": " << points.size()
-                << " operating points (memory capacity, NARMA-10); results in " << out << "\n";
-        break;
-      }
+int run_reservoir_target(const RunFlags& flags, const RunTarget& target) {
+  if (target.resume)
+    throw RunError("cannot resume " + target.out + ": a reservoir study keeps no checkpoints; run its config again "
+                   "(spinnet run CONFIG)");
+  const ReservoirExperiment experiment = read_reservoir_experiment(target.document, target.config_file);
+  RunOptions options;
+  options.backend = backend_of(flags.backend);
+  options.threads = flags.threads;
+  uses_cuda(options.backend);  // fail early when cuda is requested and absent
+  const ReservoirLog log = [&](const std::string& line) {
+    if (!flags.quiet) std::cerr << "spinnet: " << line << "\n";
+  };
+  const std::string& out = target.out;
+  std::ostringstream summary;
+  switch (experiment.task) {
+    case ReservoirTask::spoken_digits: {
+      const SpokenDigitOutcome outcome = run_spoken_digit_study(experiment, out, options, log);
+      for (const auto& m : outcome.methods)
+        if (m.method == "stno")
+          summary << "spinnet: " << experiment.name << ": " << m.preprocessing << ": STNO reservoir "
+                  << percent(m.validation_accuracy) << " on the validation recordings\n";
+      summary << "spinnet: " << experiment.name << ": " << outcome.recordings << " recordings in "
+              << static_cast<int>(std::lround(outcome.wall_seconds)) << " s; results in " << out << "\n";
+      break;
     }
-    std::cout << summary.str();
-    return a.plot ? plot(out) : 0;
-  });
+    case ReservoirTask::sine_square: {
+      const WaveformOutcome outcome = run_waveform_task(experiment, out, options, log);
+      summary << "spinnet: " << experiment.name << ": sine/square test accuracy " << percent(outcome.test_accuracy)
+              << "; results in " << out << "\n";
+      break;
+    }
+    case ReservoirTask::memory: {
+      const auto points = run_memory_study(experiment, out, options, log);
+      summary << "spinnet: " << experiment.name << ": " << points.size()
+              << " operating points (memory capacity, NARMA-10); results in " << out << "\n";
+      break;
+    }
+  }
+  std::cout << summary.str();
+  return 0;
 }
 
 int run_reservoir_evaluate(const ReservoirEvaluateArguments& a) {

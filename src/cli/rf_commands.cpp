@@ -1,83 +1,87 @@
-// `spinnet train CONFIG [--out DIR] [--resume DIR]`, `spinnet evaluate NETWORK_FILE [--data PATH]
-// [--chips N --spread x --parameter p]` and `spinnet size-study CONFIG --widths ... --depths ...
-// --out DIR` (docs/rfnet.md).
+// `spinnet train CONFIG`, `spinnet evaluate NETWORK_FILE [--data PATH] [--chips N --spread x
+// --parameter p]` and `spinnet size-study CONFIG --widths ... --depths ...` (docs/rfnet.md); the
+// training and size-study runners of `spinnet run`.
 #include "rf_commands.hpp"
-
-#include "reservoir_command.hpp"
-#include "spinnet/reservoir/trained_reservoir.hpp"
 
 #include <omp.h>
 
 #include <cstdio>
-#include <cstdlib>
 #include <filesystem>
 #include <iostream>
 #include <memory>
 
+#include "plots.hpp"
+#include "reservoir_command.hpp"
 #include "spinnet/config/config.hpp"
-#include "spinnet/data/dataset.hpp"
 #include "spinnet/core/errors.hpp"
-#include "spinnet/study/output.hpp"
+#include "spinnet/data/dataset.hpp"
+#include "spinnet/reservoir/trained_reservoir.hpp"
 #include "spinnet/rfnet/rf_experiment.hpp"
+#include "spinnet/study/output.hpp"
 
 namespace spinnet::cli {
 
 namespace {
 
-constexpr int exit_user_error = 2;
-
-/// Runs a plotting script of tools/ on a directory (`override_variable` names the environment
-/// variable that replaces the script's path).
-int run_plot_script(const std::string& name, const char* override_variable, const std::string& directory) {
-  const char* override_path = std::getenv(override_variable);
-  const std::string script = override_path ? override_path : std::string(SPINNET_SOURCE_DIR) + "/tools/" + name;
-  const char* python_override = std::getenv("SPINNET_PYTHON");
-  const std::string python = python_override                              ? python_override
-                             : std::filesystem::exists("/usr/bin/python3") ? "/usr/bin/python3"
-                                                                           : "python3";
-  if (!std::filesystem::exists(script)) {
-    std::cerr << "spinnet: --plot: plotting script " << script << " not found (set " << override_variable << ")\n";
-    return exit_user_error;
-  }
-  std::cout.flush();
-  const std::string command = "'" + python + "' '" + script + "' '" + directory + "'";
-  return std::system(command.c_str()) == 0 ? 0 : exit_user_error;
+Backend backend_named(const std::string& name) {
+  return name == "cpu" ? Backend::cpu : name == "cuda" ? Backend::cuda : Backend::automatic;
 }
 
 /// --backend / --tf32 over what the config chose (or the cpu default).
-RfBackendOptions backend_from(const RfCommandOptions& o, RfBackendOptions chosen) {
-  if (!o.backend.empty()) {
-    chosen.backend = o.backend == "cpu" ? Backend::cpu : o.backend == "cuda" ? Backend::cuda : Backend::automatic;
+RfBackendOptions backend_from(const std::string& backend, bool tf32, RfBackendOptions chosen) {
+  if (!backend.empty()) {
+    chosen.backend = backend_named(backend);
     chosen.setting = "--backend";
   }
-  if (o.tf32) chosen.tf32 = true;
+  if (tf32) chosen.tf32 = true;
   return chosen;
 }
 
-int run_train(const RfCommandOptions& o) {
-  const json document = load_json_file(o.config);
-  RfExperiment experiment = read_rf_experiment(document, o.config);
-  experiment.backend = backend_from(o, experiment.backend);
-  if (experiment.model == "rf_network") rf_backend_uses_cuda(experiment.backend);  // fail before loading data
-  const std::string out =
-      !o.out.empty() ? o.out : (std::filesystem::path("spinnet-out") / experiment.name).string();
-  auto progress = [&](const std::string& line) {
-    if (!o.quiet) std::fprintf(stderr, "%s\n", line.c_str());
+std::function<void(const std::string&)> progress_lines(bool quiet) {
+  return [quiet](const std::string& line) {
+    if (!quiet) std::fprintf(stderr, "%s\n", line.c_str());
   };
-  const TrainingRunResult result = run_rf_experiment(experiment, out, o.resume, progress);
+}
+
+}  // namespace
+
+int run_training(const RunFlags& f, const RunTarget& t) {
+  RfExperiment experiment = read_rf_experiment(t.document, t.config_file);
+  experiment.backend = backend_from(f.backend, f.tf32, experiment.backend);
+  if (experiment.model == "rf_network") rf_backend_uses_cuda(experiment.backend);  // fail before loading data
+  const TrainingRunResult result = run_rf_experiment(experiment, t.out, t.resume ? t.out : "", progress_lines(f.quiet));
   std::cout << "spinnet: " << experiment.name << " (" << experiment.model << "): test accuracy "
             << 100 * result.test.accuracy << " % after " << result.history.size() << " epochs ("
-            << result.train_samples_per_second << " training samples/s); results in " << out << "\n";
-  if (o.plot) return run_plot_script("plot_training.py", "SPINNET_PLOT_TRAINING_SCRIPT", out);
+            << result.train_samples_per_second << " training samples/s); results in " << t.out << "\n";
   return 0;
 }
 
+int run_size_study_target(const RunFlags& f, const RunTarget& t, const RunExtras& extras) {
+  json base = t.document;
+  std::string source = t.config_file;
+  SizeStudyOptions study = read_size_study_options(t.document, t.config_file);
+  if (t.resume) read_size_study(t.out, base, source, study);  // the grid it was started with
+  else extras.size_study.apply(study);
+  // --backend means the same as for one training: where each RF network trains.
+  if (!f.backend.empty()) {
+    json training = base.value("training", json::object());
+    training["backend"] = f.backend;
+    base["training"] = training;
+  }
+  const auto runs = run_size_study(base, source, study, t.out, progress_lines(f.quiet));
+  std::cout << size_study_table_text(runs) << "spinnet: size study of " << source << ": " << runs.size()
+            << " runs; results in " << t.out << "\n";
+  return 0;
+}
+
+namespace {
+
 int run_evaluate(const RfCommandOptions& o) {
-  if (is_trained_reservoir(load_json_file(o.network)))  // a trained reservoir: reservoir_command.hpp
+  if (std::filesystem::is_regular_file(o.network) && is_trained_reservoir(load_json_file(o.network)))  // reservoir_command.hpp
     return run_reservoir_evaluate({o.network, o.data, o.pattern, o.out, o.backend.empty() ? "cpu" : o.backend,
                                    o.resample, o.quiet, o.threads});
   // The network file's training.backend is where it was trained, not where it is evaluated.
-  const RfBackendOptions backend = backend_from(o, RfBackendOptions{Backend::cpu, false, "--backend"});
+  const RfBackendOptions backend = backend_from(o.backend, o.tf32, RfBackendOptions{Backend::cpu, false, "--backend"});
   rf_backend_uses_cuda(backend);
   const json document = load_json_file(o.network);
   const RfNetworkSpec spec = rf_network_from_json(document, o.network);
@@ -96,6 +100,8 @@ int run_evaluate(const RfCommandOptions& o) {
   if (data.test.classes > spec.output_count())
     throw DataError(data.test.source + ": " + std::to_string(data.test.classes) + " classes, but " + o.network + " has " +
                     std::to_string(spec.output_count()) + " output chains");
+  if (o.plot && o.out.empty())
+    throw RunError("evaluate --plot draws variability.png into the --out directory: give --out DIR (and --chips N)");
   const std::unique_ptr<RfTrainableNetwork<float>> model = make_rf_network(spec, backend);
   const EvaluationResult nominal = evaluate_model(*model, data.test, spec.output_count());
   std::cout << o.network << ": test accuracy " << 100 * nominal.accuracy << " % (" << data.test.size()
@@ -106,6 +112,7 @@ int run_evaluate(const RfCommandOptions& o) {
     v.spreads = o.spreads;
     v.parameters = o.parameters;
     v.calibration_precision = o.calibration;
+    if (!o.quiet) std::fprintf(stderr, "variability: %d chips per spread\n", o.chips);
     const auto rows = variability_study(spec, data.test, spec.output_count(), v, backend);
     for (const auto& row : rows)
       for (int calibrated = 0; calibrated < 2; ++calibrated) {
@@ -118,71 +125,44 @@ int run_evaluate(const RfCommandOptions& o) {
                   << " %, worst " << 100 * worst << " %\n";
       }
     if (!o.out.empty()) {
-      std::filesystem::create_directories(o.out);
+      prepare_output_directory(o.out);
       write_file_atomically((std::filesystem::path(o.out) / "variability.csv").string(), variability_table_csv(rows));
     }
   }
-  return 0;
-}
-
-int run_size_study_command(const RfCommandOptions& o) {
-  json base;
-  std::string source = o.config, out = o.out;
-  SizeStudyOptions study = o.study;
-  if (!o.resume.empty()) {
-    if (!o.config.empty()) throw RunError("spinnet size-study: give a config file or --resume DIR, not both");
-    read_size_study(o.resume, base, source, study);
-    out = o.resume;
-  } else {
-    if (o.config.empty()) throw RunError("spinnet size-study: give a config file, or --resume DIR");
-    base = load_json_file(o.config);
-    if (out.empty()) {
-      const std::string name = base.is_object() ? base.value("name", std::filesystem::path(o.config).stem().string())
-                                                : std::filesystem::path(o.config).stem().string();
-      out = (std::filesystem::path("spinnet-out") / (name + "_size_study")).string();
-    }
-  }
-  auto progress = [&](const std::string& line) {
-    if (!o.quiet) std::fprintf(stderr, "%s\n", line.c_str());
-  };
-  const auto runs = run_size_study(base, source, study, out, progress);
-  std::cout << size_study_table_text(runs) << "spinnet: size study of " << source << ": " << runs.size()
-            << " runs; results in " << out << "\n";
-  if (o.plot) return run_plot_script("plot_size_study.py", "SPINNET_PLOT_SIZE_STUDY_SCRIPT", out);
+  if (o.plot) return run_plot_script("plot_training.py", "SPINNET_PLOT_TRAINING_SCRIPT", o.out);
   return 0;
 }
 
 }  // namespace
 
 void add_rf_commands(CLI::App& app, RfCommandOptions& o) {
-  o.train = app.add_subcommand("train", "train an RF spintronic network (or the software MLP) from a config");
-  o.train->add_option("config", o.config, "JSON training config")->required();
-  o.train->add_option("--out", o.out, "run directory (default: spinnet-out/<config name>)");
-  o.train->add_option("--resume", o.resume, "continue from the checkpoint in this run directory");
-  o.train->add_option("--threads", o.threads, "CPU threads (default: all)")->check(CLI::NonNegativeNumber);
-  o.train->add_flag("--quiet", o.quiet, "no per-epoch progress");
-  o.train->add_flag("--plot", o.plot, "draw PNG figures into the run directory (python3, matplotlib)");
-  o.train->add_option("--backend", o.backend, "auto, cpu or cuda (default: training.backend, cpu)")
-      ->check(CLI::IsMember({"auto", "cpu", "cuda"}));
-  o.train->add_flag("--tf32", o.tf32, "cuda: TF32 tensor-core matrix products (default: full float32)");
+  o.train = app.add_subcommand("train", "train an RF spintronic network (or the software MLP): spinnet run for "
+                                        "training configs");
+  add_run_flags(*o.train, o.train_flags);
+  o.train->add_flag("--tf32", o.train_flags.tf32, "cuda: TF32 tensor-core matrix products (default: full float32)");
+
   o.evaluate = app.add_subcommand("evaluate", "evaluate a trained RF network (or reservoir) file on data");
-  o.evaluate->add_option("network", o.network, "trained network file (network.json of a run, or trained_*.json of a reservoir run)")->required();
+  o.evaluate->add_option("network", o.network,
+                         "trained network file (network.json of a run, or trained_*.json of a reservoir run)")
+      ->required();
   o.evaluate->add_option("--data", o.data, "data file or folder (default: the one in the network's config)");
   o.evaluate->add_option("--pattern", o.pattern, "reservoirs: file names of --data, e.g. {digit}_{speaker}_{take}.wav");
   o.evaluate->add_flag("--resample", o.resample, "reservoirs: resample recordings at another sample rate");
-  o.evaluate->add_flag("--quiet", o.quiet, "reservoirs: no progress lines");
-  o.evaluate->add_option("--chips", o.chips, "also evaluate on N fabricated chips")->check(CLI::NonNegativeNumber);
-  o.evaluate->add_option("--spread", o.spreads, "relative spread(s) of the chips (default 0.01)")
-      ->check(CLI::NonNegativeNumber);
+  o.evaluate->add_option("--chips", o.chips, "also evaluate on N fabricated chips")->check(CLI::Range(0, 100000000));
+  o.evaluate->add_option("--spread", o.spreads, "relative spread(s) of the chips, each in [0, 0.5] (default 0.01)")
+      ->check(chip_spread());
   o.evaluate->add_option("--parameter", o.parameters, "resonance, alpha, power or all (one or more)")
       ->check(CLI::IsMember({"resonance", "alpha", "power", "all"}));
   o.evaluate->add_option("--calibration", o.calibration,
                          "also evaluate each chip after calibrating its resonances to this relative precision");
-  o.evaluate->add_option("--out", o.out, "write variability.csv (reservoirs: predictions.csv) into this folder");
-  o.evaluate->add_option("--threads", o.threads, "CPU threads (default: all)")->check(CLI::NonNegativeNumber);
+  o.evaluate->add_option("--out", o.out,
+                         "write variability.csv (and with --plot variability.png; reservoirs: predictions.csv) into this folder");
+  o.evaluate->add_option("--threads", o.threads, "CPU threads (default 0: all)")->check(thread_count());
   o.evaluate->add_option("--backend", o.backend, "auto, cpu or cuda (default: cpu)")
       ->check(CLI::IsMember({"auto", "cpu", "cuda"}));
   o.evaluate->add_flag("--tf32", o.tf32, "cuda: TF32 tensor-core matrix products (default: full float32)");
+  o.evaluate->add_flag("--quiet", o.quiet, "no progress output");
+  o.evaluate->add_flag("--plot", o.plot, "draw variability.png into the --out directory (python3, matplotlib)");
 
   o.size_study = app.add_subcommand(
       "size-study", "train RF networks (and optionally the software MLP) over hidden widths and depths");
@@ -196,46 +176,41 @@ void add_rf_commands(CLI::App& app, RfCommandOptions& o) {
         } catch (const std::exception&) {
           used = 0;
         }
-        if (used != text.size() || value < 1) return "expected a positive integer, got \"" + text + "\"";
+        if (used != text.size() || value < 1 || value > (1 << 20))
+          return "expected a positive integer (at most 1048576), got \"" + text + "\"";
         return "";
       },
       "INT>0");
-  s->add_option("config", o.config, "JSON training config (its first layer is the hidden-layer template)");
-  s->add_option("--widths", o.study.widths, "chains per hidden layer (default 16 32 64 128 256)")
+  add_run_flags(*s, o.size_study_flags);
+  s->add_option("--widths", o.widths, "chains per hidden layer (default: size_study.widths, 16 32 64 128 256)")
       ->check(positive_integer);
-  s->add_option("--depths", o.study.depths, "hidden STNO layers (default 1 2 3)")->check(positive_integer);
-  s->add_option("--seeds", o.study.seeds, "training seeds per size: config seed + 0 .. N-1 (default 3)")
+  s->add_option("--depths", o.depths, "hidden STNO layers (default: size_study.depths, 1 2 3)")->check(positive_integer);
+  s->add_option("--seeds", o.seeds, "training seeds per size: config seed + 0 .. N-1 (default 3)")
       ->check(positive_integer);
-  s->add_option("--epochs", o.study.epochs, "training epochs (default: the config's)")->check(positive_integer);
-  s->add_flag("--baseline", o.study.baseline, "also train the software MLP of the same shape");
-  s->add_option("--baseline-lr", o.study.baseline_learning_rate, "learning rate of the MLP (default: the config's)")
+  s->add_option("--epochs", o.epochs, "training epochs (default: the config's)")->check(positive_integer);
+  s->add_flag("--baseline", o.baseline, "also train the software MLP of the same shape");
+  s->add_option("--baseline-lr", o.baseline_learning_rate, "learning rate of the MLP (default: the config's)")
       ->check(CLI::PositiveNumber);
-  s->add_option("--out", o.out, "study directory (default: spinnet-out/<config name>_size_study)");
-  s->add_option("--resume", o.resume, "continue the study in this directory (finished runs are kept)");
-  s->add_option("--threads", o.threads, "CPU threads (default: all)")->check(CLI::NonNegativeNumber);
-  s->add_flag("--quiet", o.quiet, "no per-run progress");
-  s->add_flag("--plot", o.plot, "draw size_study.png into the study directory (python3, matplotlib)");
 }
 
-std::optional<int> dispatch_rf_commands(const RfCommandOptions& o) {
-  const bool train = o.train && o.train->parsed(), evaluate = o.evaluate && o.evaluate->parsed();
-  const bool size_study = o.size_study && o.size_study->parsed();
-  if (!train && !evaluate && !size_study) return std::nullopt;
-  if (o.threads > 0) omp_set_num_threads(o.threads);
-  try {
-    if (size_study) return run_size_study_command(o);
-    return train ? run_train(o) : run_evaluate(o);
-  } catch (const ConfigError& e) {
-    std::cerr << "spinnet: " << e.what() << "\n";
-  } catch (const RunError& e) {
-    std::cerr << "spinnet: " << e.what() << "\n";
-  } catch (const DataError& e) {
-    std::cerr << "spinnet: " << e.what() << "\n";
-  } catch (const std::exception& e) {
-    std::cerr << "spinnet: internal error: " << e.what() << "\n";
-    return 1;
+std::optional<int> dispatch_rf_commands(const RfCommandOptions& o, const MpiWorld& world) {
+  if (o.train && o.train->parsed()) return run_any(o.train_flags, world, RunKind::training, "train");
+  if (o.size_study && o.size_study->parsed()) {
+    RunExtras extras;
+    SizeStudyOverrides& over = extras.size_study;
+    if (o.size_study->count("--widths")) over.widths = o.widths;
+    if (o.size_study->count("--depths")) over.depths = o.depths;
+    if (o.size_study->count("--seeds")) over.seeds = o.seeds;
+    if (o.size_study->count("--epochs")) over.epochs = o.epochs;
+    over.baseline = o.baseline;
+    if (o.size_study->count("--baseline-lr")) over.baseline_learning_rate = o.baseline_learning_rate;
+    return run_any(o.size_study_flags, world, RunKind::size_study, "size-study", extras);
   }
-  return exit_user_error;
+  if (o.evaluate && o.evaluate->parsed()) {
+    if (o.threads > 0) omp_set_num_threads(o.threads);
+    return run_evaluate(o);
+  }
+  return std::nullopt;
 }
 
 }  // namespace spinnet::cli

@@ -10,6 +10,7 @@
 #include <filesystem>
 #include <fstream>
 #include <limits>
+#include <set>
 #include <sstream>
 
 #include <unistd.h>
@@ -330,9 +331,129 @@ json load_json_file(const std::string& file) {
   return parse_json_text(text.str(), file);
 }
 
+std::string checked_run_name(const json& value, const std::string& path) {
+  const std::string expected =
+      "a non-empty name of at most 200 characters without '/', '\\', \"..\", control characters or a leading "
+      "dot (it names the folder spinnet-out/<name>)";
+  if (!value.is_string()) throw ConfigError(path, expected, describe(value));
+  const std::string name = value.get<std::string>();
+  bool bad = name.empty() || name.size() > 200 || name[0] == '.' || name.find("..") != std::string::npos;
+  for (unsigned char c : name) bad = bad || c < 0x20 || c == 0x7f || c == '/' || c == '\\';
+  if (bad) throw ConfigError(path, expected, describe(value));
+  return name;
+}
+
+namespace {
+
+/// The SAX handler of parse_json_text: nlohmann's own DOM builder (what json::parse uses), plus the
+/// keys seen in each open object and where the parser is, for the message of a duplicate key.
+/// Not json::parse's callback: after every object inside an array, nlohmann 3.11's callback parser
+/// scans the whole array for discarded values, so an array of n objects (an edge list, a fuzzed
+/// config) took O(n^2) time.
+class DuplicateKeyCheck {
+ public:
+  using number_integer_t = json::number_integer_t;
+  using number_unsigned_t = json::number_unsigned_t;
+  using number_float_t = json::number_float_t;
+  using string_t = json::string_t;
+  using binary_t = json::binary_t;
+
+  DuplicateKeyCheck(json& result, std::string source) : dom_(result), source_(std::move(source)) {}
+
+  bool null() {
+    begin_element();
+    return dom_.null();
+  }
+  bool boolean(bool v) {
+    begin_element();
+    return dom_.boolean(v);
+  }
+  bool number_integer(number_integer_t v) {
+    begin_element();
+    return dom_.number_integer(v);
+  }
+  bool number_unsigned(number_unsigned_t v) {
+    begin_element();
+    return dom_.number_unsigned(v);
+  }
+  bool number_float(number_float_t v, const string_t& s) {
+    begin_element();
+    return dom_.number_float(v, s);
+  }
+  bool string(string_t& v) {
+    begin_element();
+    return dom_.string(v);
+  }
+  bool binary(binary_t& v) {
+    begin_element();
+    return dom_.binary(v);
+  }
+  bool start_object(std::size_t n) {
+    begin_element();
+    frames_.push_back(Frame{false, 0, {}, {}});
+    return dom_.start_object(n);
+  }
+  bool start_array(std::size_t n) {
+    begin_element();
+    frames_.push_back(Frame{true, 0, {}, {}});
+    return dom_.start_array(n);
+  }
+  bool end_object() {
+    frames_.pop_back();
+    return dom_.end_object();
+  }
+  bool end_array() {
+    frames_.pop_back();
+    return dom_.end_array();
+  }
+  bool key(string_t& k) {
+    Frame& top = frames_.back();
+    top.key = k;
+    if (!top.keys.insert(k).second)
+      throw ConfigError(source_ + ": " + path(), "each key once in an object (JSON keeps only one of them)",
+                        "\"" + k + "\" a second time");
+    return dom_.key(k);
+  }
+  template <class Exception>
+  bool parse_error(std::size_t position, const std::string& token, const Exception& e) {
+    return dom_.parse_error(position, token, e);  // throws e
+  }
+
+ private:
+  struct Frame {
+    bool array;
+    std::size_t next;  // arrays: index of the next element
+    std::set<std::string> keys;
+    std::string key;
+  };
+
+  /// Counts an array element as it begins.
+  void begin_element() {
+    if (!frames_.empty() && frames_.back().array) ++frames_.back().next;
+  }
+
+  std::string path() const {
+    std::string out;
+    for (const Frame& f : frames_) {
+      if (f.array) out += "[" + std::to_string(f.next == 0 ? 0 : f.next - 1) + "]";
+      else out += (out.empty() ? "" : ".") + f.key;
+    }
+    return out;
+  }
+
+  nlohmann::detail::json_sax_dom_parser<json> dom_;
+  std::string source_;
+  std::vector<Frame> frames_;
+};
+
+}  // namespace
+
 json parse_json_text(const std::string& text, const std::string& source) {
   try {
-    return json::parse(text);
+    json result;
+    DuplicateKeyCheck handler(result, source);
+    json::sax_parse(text, &handler);
+    return result;
   } catch (const json::exception& e) {  // syntax (parse_error) and number overflow (out_of_range 406)
     std::string what = e.what();
     auto cut = what.find("parse error");

@@ -1,5 +1,7 @@
-// The `coupling` section of a run config: networks of 2 to 4 coupled auto-oscillators (group_size
-// consecutive devices, coupling matrix Omega e^{i beta}; docs/config.md).
+// The legacy `coupling` section of a run config: networks of 2 to 4 coupled auto-oscillators
+// (group_size consecutive devices, coupling matrix Omega_jk e^{i beta_jk}; docs/config.md). It is
+// read into the `network` plan (network_config.hpp): a network of group_size oscillators with one
+// graph term holding every pair j != k and its complex weight, run by the network engine.
 #include <cmath>
 
 #include "config/run_config_sections.hpp"
@@ -10,12 +12,13 @@ void read_coupling(ObjectReader& root, RunConfig& out) {
   ObjectReader coupling = root.object("coupling");
   const std::size_t group_size = coupling.integer("group_size", 1, 1);
   if (group_size > 1) {
+    if (out.network.enabled)
+      throw ConfigError(coupling.path(), "either a network section or the legacy coupling section", "both");
     if (out.model != ModelKind::auto_oscillator)
       throw ConfigError(coupling.path_of("group_size"), "1 (coupling is implemented for model \"auto_oscillator\")",
                         std::to_string(group_size) + " for model \"" + to_string(out.model) + "\"");
     const std::size_t m = group_size;
     if (m > 4) throw ConfigError(coupling.path_of("group_size"), "2, 3 or 4 oscillators per network", std::to_string(m));
-    out.coupling.group_size = static_cast<int>(m);
     if (out.sweep.devices_per_instance % m != 0)
       throw ConfigError(coupling.path_of("group_size"),
                         "a divisor of devices.count (" + std::to_string(out.sweep.devices_per_instance) + ")",
@@ -49,28 +52,30 @@ void read_coupling(ObjectReader& root, RunConfig& out) {
     };
     const auto strength = matrix("strength_per_ns", 0.0);
     const auto phase = matrix("phase_rad", 0.0);
-    for (std::size_t k = 0; k < m * m; ++k) {
-      out.coupling.coupling_re.push_back(strength[k] * 1e9 * std::cos(phase[k]));
-      out.coupling.coupling_im.push_back(strength[k] * 1e9 * std::sin(phase[k]));
-    }
-    // The oscillators of a network share their RF inputs and schedule (a series connection).
-    auto same_in_groups = [&](const std::vector<double>& values, const std::string& what) {
-      for (std::size_t d = 0; d < values.size(); ++d)
-        if (values[d] != values[d - d % m])
-          throw ConfigError("devices." + what, "the same value for every oscillator of a coupled network",
-                            "different values in network " + std::to_string(d / m));
-    };
-    for (const ToneInput& t : out.drive.vector_tones) {
-      same_in_groups(t.amplitude_x, "rf_drive.amplitude_per_ns");
-      same_in_groups(t.frequency, "rf_drive.frequency_GHz");
-      same_in_groups(t.phase, "rf_drive.phase_rad");
-    }
-    for (const ToneInput& t : out.drive.current_tones) {
-      same_in_groups(t.amplitude_x, "rf_current.amplitude_mA");
-      same_in_groups(t.frequency, "rf_current.frequency_GHz");
-      same_in_groups(t.phase, "rf_current.phase_rad");
-    }
-    for (const auto& sample : out.drive.schedule.values) same_in_groups(sample, "current_schedule.samples_mA");
+    NetworkPlan& plan = out.network;
+    plan.enabled = true;
+    plan.legacy = true;
+    plan.size = static_cast<std::uint32_t>(m);
+    NetworkCouplingTerm term;
+    term.kind = NetworkCouplingTerm::Kind::graph;
+    term.path = coupling.path();
+    // Row j (target) reads every k != j with the weight Omega_jk e^{i beta_jk}.
+    std::vector<std::array<std::uint32_t, 2>> edges;
+    for (std::size_t j = 0; j < m; ++j)
+      for (std::size_t k = 0; k < m; ++k)
+        if (k != j) {
+          edges.push_back({static_cast<std::uint32_t>(k), static_cast<std::uint32_t>(j)});
+          term.edge_weight.push_back(strength[j * m + k]);
+          term.edge_phase.push_back(phase[j * m + k]);
+        }
+    term.graph = graph_from_edges(plan.size, edges);
+    const std::size_t networks = out.sweep.points * out.sweep.instances * (out.sweep.devices_per_instance / m);
+    term.strength = Column(1e9, networks);  // 1/ns -> 1/s; the matrix values are the edge weights
+    term.phase = Column(0.0, networks);
+    plan.terms.push_back(std::move(term));
+    // Phases are sampled as often as the old networks' spectra could resolve them: every 10 steps.
+    plan.order_every = 10;
+    plan.lock_tolerance = 0;  // set by the caller from the integration window
   } else {
     coupling.raw("strength_per_ns");
     coupling.raw("phase_rad");

@@ -35,7 +35,7 @@ std::string device_text(const DeviceLayout& layout, std::size_t d) {
   return text;
 }
 
-const std::vector<std::string> distribution_kinds = {"normal", "truncated_normal", "lognormal", "uniform"};
+const std::vector<std::string> distribution_kinds = {"normal", "truncated_normal", "lognormal", "uniform", "lorentzian"};
 
 /// A number of a distribution: one value, or one per sweep point when a sweep axis targets it.
 /// Absent and not swept: `fallback` (nullopt: none, the caller decides).
@@ -66,7 +66,7 @@ std::vector<Distribution> read_distribution(const json& value, const std::string
   for (const auto& k : distribution_kinds)
     if (outer.has(k)) kind = kind.empty() ? k : "several";
   if (kind.empty() || kind == "several" || value.size() != 1)
-    throw ConfigError(path, "exactly one of \"values\", \"normal\", \"truncated_normal\", \"lognormal\", \"uniform\"",
+    throw ConfigError(path, "exactly one of \"values\", \"normal\", \"truncated_normal\", \"lognormal\", \"uniform\", \"lorentzian\"",
                       describe(value));
   ObjectReader params = outer.object(kind, true);
   const std::string at = params.path();
@@ -129,6 +129,24 @@ std::vector<Distribution> read_distribution(const json& value, const std::string
       d.sigma = at_point(sigma, p);
       // median = e^mu; mean = e^(mu + sigma^2 / 2).
       d.mu = std::log(at_point(center, p)) - (by_median ? 0.0 : 0.5 * d.sigma * d.sigma);
+      out.push_back(d);
+    }
+  } else if (kind == "lorentzian") {
+    const auto center = *point_number(params, "center", std::nullopt, Bound::any, true);
+    const auto width = *point_number(params, "half_width", std::nullopt, Bound::positive, true);
+    const auto min = *point_number(params, "min", std::nullopt, Bound::any, true);
+    const auto max = *point_number(params, "max", std::nullopt, Bound::any, true);
+    for (const auto* v : {&center, &width, &min, &max}) note(*v);
+    for (std::size_t p = 0; p < points; ++p) {
+      Distribution d;
+      d.kind = DistributionKind::lorentzian;
+      d.mean = at_point(center, p);
+      d.std = at_point(width, p);
+      d.min = at_point(min, p);
+      d.max = at_point(max, p);
+      if (!(d.min < d.max))
+        throw ConfigError(at + ".max", "a number > min (" + describe(json(d.min)) + ")",
+                          describe(json(d.max)) + (points > 1 ? point_text(layout, p) : ""));
       out.push_back(d);
     }
   } else {

@@ -287,10 +287,31 @@ void read_vortex_devices(ObjectReader& devices, std::size_t n, RunConfig& out) {
     for (std::size_t i = 0; i < n; ++i) from_field[i] = std::fmin(1.0, std::fmax(-1.0, field[i] / saturation[i]));
     p_z = Column(std::move(from_field));
   }
+  // The in-plane component of the polarizer: 0 (off, the default), a number, or "from_field",
+  // sqrt(1 - p_z^2) of the tilted polarizer (vortex.hpp: its force locks vortices to RF currents).
+  Column p_ip;
+  const json* given_ip = devices.has("polarizer_in_plane") ? &config_value(devices, "polarizer_in_plane") : nullptr;
+  if ((given_ip != nullptr && !given_ip->is_string()) || devices.swept("polarizer_in_plane") || given_ip == nullptr) {
+    p_ip = devices.column("polarizer_in_plane", 0.0, n);
+    for (std::size_t i = 0; i < n; ++i)
+      if (std::abs(p_ip[i]) > 1)
+        throw ConfigError(devices.path_of("polarizer_in_plane"), "a number in [-1, 1]", describe(json(p_ip[i])));
+  } else {
+    devices.raw("polarizer_in_plane");
+    if (*given_ip != "from_field")
+      throw ConfigError(devices.path_of("polarizer_in_plane"), "a number in [-1, 1], or \"from_field\"", describe(*given_ip));
+    devices.record("polarizer_in_plane", "from_field");
+    std::vector<double> from_tilt(n);
+    for (std::size_t i = 0; i < n; ++i) from_tilt[i] = std::sqrt(std::max(0.0, 1 - p_z[i] * p_z[i]));
+    p_ip = Column(std::move(from_tilt));
+  }
   const auto current = devices.column("current_mA", 7.0, n);
   const auto temperature = devices.column("temperature_K", 300.0, n, Bound::non_negative);
   const auto scale = devices.column("signal_scale_mV", 1000.0, n);
   const auto core0 = devices.vector_column("core0", {0.1, 0, 0}, n);
+  // The magnetoresistive voltage R(t) I that electrical coupling carries (network/; vortex.hpp).
+  const auto resistance = devices.column("resistance_Ohm", 40.0, n, Bound::positive);
+  const auto magnetoresistance = devices.column("magnetoresistance_Ohm", 40.0, n, Bound::non_negative);
   for (std::size_t i = 0; i < n; ++i) {
     for (const auto& [key, value] : {std::pair{"core_polarity", polarity[i]}, std::pair{"chirality", chirality[i]}})
       if (value != 1.0 && value != -1.0) throw ConfigError(devices.path_of(key), "+1 or -1", describe(json(value)));
@@ -313,11 +334,15 @@ void read_vortex_devices(ObjectReader& devices, std::size_t n, RunConfig& out) {
     p.zeta_Oe = zeta_Oe[i];
     p.polarization = polarization[i];
     p.p_z = p_z[i];
+    p.p_in_plane = p_ip[i];
     p.current = current[i] * 1e-3;
     p.temperature = temperature[i];
     p.signal_scale = scale[i] * 1e-3;
     p.x0 = core0[i][0];
     p.y0 = core0[i][1];
+    p.chirality = chirality[i];
+    p.resistance = resistance[i];
+    p.magnetoresistance = magnetoresistance[i];
     out.vortex.push_back(p);
   }
   read_current_inputs(devices, n, out.drive);

@@ -42,6 +42,14 @@ void read_measurements(ObjectReader& root, RunConfig& out, double dt_ps, double 
     out.spectrum.overlap = spectrum.number("overlap", 0.5, Bound::unit_interval);
     if (out.spectrum.overlap >= 1) throw ConfigError(spectrum.path_of("overlap"), "a number in [0, 1)", "1");
     out.spectrum.saved_spectra = spectrum.integer("saved_spectra", 16);
+    // Coupled networks: each oscillator's own signal, or each network's summed signal (the default
+    // of a network section; the legacy coupling section keeps its per-oscillator spectra).
+    const std::string of = spectrum.choice(
+        "signal", std::string(out.network.enabled && !out.network.legacy ? "network" : "oscillator"), {"oscillator", "network"});
+    if (of == "network" && !out.network.enabled)
+      throw ConfigError(spectrum.path_of("signal"), "\"oscillator\" (a network's summed signal needs a network section)",
+                        "\"network\"");
+    out.spectrum.per_network = of == "network";
     spectrum.finish();
     const std::uint64_t recorded = (control.steps - control.transient_steps) / out.spectrum.sample_every;
     if (recorded < out.spectrum.segment_samples)

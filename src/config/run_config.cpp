@@ -8,6 +8,7 @@
 #include <algorithm>
 #include <cmath>
 #include <limits>
+#include <filesystem>
 #include <optional>
 
 #include "config/run_config_sections.hpp"
@@ -63,8 +64,10 @@ SweepPlan read_sweep(ObjectReader& root) {
   for (auto& axis : sweep.objects("axes")) {
     SweepAxis a;
     const json* path = axis.raw("path");
-    if (path == nullptr || !path->is_string() || path->get<std::string>().rfind("devices.", 0) != 0)
-      throw ConfigError(axis.path_of("path"), "a config path inside \"devices\" such as \"devices.current_mA\"",
+    if (path == nullptr || !path->is_string() ||
+        (path->get<std::string>().rfind("devices.", 0) != 0 && path->get<std::string>().rfind("network.", 0) != 0))
+      throw ConfigError(axis.path_of("path"),
+                        "a config path inside \"devices\" or \"network\" such as \"devices.current_mA\"",
                         path ? describe(*path) : "nothing (the key is required)");
     a.path = path->get<std::string>();
     axis.record("path", a.path);
@@ -112,16 +115,12 @@ SweepPlan read_sweep(ObjectReader& root) {
   return plan;
 }
 
-RunConfig read_unprefixed(const json& config) {
+RunConfig read_unprefixed(const json& config, const std::string& source_dir) {
   RunConfig out;
   json& resolved = out.resolved;
   ObjectReader root(config, "", resolved);
   out.name = "run";
-  if (const json* name = root.raw("name")) {
-    if (!name->is_string() || name->get<std::string>().empty())
-      throw ConfigError("name", "a non-empty string", describe(*name));
-    out.name = name->get<std::string>();
-  }
+  if (const json* name = root.raw("name")) out.name = checked_run_name(*name, "name");
   root.record("name", out.name);
   const std::string model =
       root.choice("model", std::string("macrospin"), {"macrospin", "auto_oscillator", "vortex"});
@@ -172,14 +171,6 @@ RunConfig read_unprefixed(const json& config) {
     return at + ")";
   };
   read_devices(config.at("devices"), out, layout, resolved["devices"]);
-  layout.describe_point = nullptr;
-  for (std::size_t a = 0; a < out.sweep.axes.size(); ++a)
-    if (!layout.swept_used.count(out.sweep.axes[a].path))
-      throw ConfigError("sweep.axes[" + std::to_string(a) + "].path",
-                        "a per-device number of this model's devices section, e.g. \"devices.current_mA\", "
-                        "\"devices.field_mT[2]\", \"devices.rf_drive[0].frequency_GHz\" (the tone must exist) or "
-                        "a distribution parameter \"devices.Ms_kA_per_m.normal.relative_std\"",
-                        "\"" + out.sweep.axes[a].path + "\"");
   const std::size_t n = out.device_count();
 
   ObjectReader integration = root.object("integration", true);
@@ -201,6 +192,18 @@ RunConfig read_unprefixed(const json& config) {
   auto steps_of = [&](ObjectReader& reader, const std::string& key, double ps) {
     return whole_steps(reader, key, ps, dt_ps);
   };
+
+  // Networks of coupled oscillators: their per-network numbers may be swept too.
+  read_network(root, out, layout, dt_ps, duration_ns, transient_ns, source_dir);
+  layout.describe_point = nullptr;
+  for (std::size_t a = 0; a < out.sweep.axes.size(); ++a)
+    if (!layout.swept_used.count(out.sweep.axes[a].path))
+      throw ConfigError("sweep.axes[" + std::to_string(a) + "].path",
+                        "a per-device number of this model's devices section, e.g. \"devices.current_mA\", "
+                        "\"devices.field_mT[2]\", \"devices.rf_drive[0].frequency_GHz\" (the tone must exist), "
+                        "a distribution parameter \"devices.Ms_kA_per_m.normal.relative_std\", or a number of the "
+                        "network section such as \"network.coupling[0].strength_per_ns\"",
+                        "\"" + out.sweep.axes[a].path + "\"");
 
   ObjectReader observables = root.object("observables");
   const auto axis = observables.vector3("frequency_axis", std::array<double, 3>{0, 0, 1}, true);
@@ -227,6 +230,8 @@ RunConfig read_unprefixed(const json& config) {
   observables.finish();
 
   read_coupling(root, out);
+  if (out.network.enabled && out.network.lock_tolerance == 0)
+    out.network.lock_tolerance = 1e9 / (duration_ns - transient_ns);  // one frequency bin of the window
 
   read_measurements(root, out, dt_ps, duration_ns, transient_ns);
   root.finish();
@@ -241,10 +246,12 @@ RunConfig read_run_config(const json& config, const std::string& source) {
     // checks what the schema cannot say (cross-key rules, sampled values, sweep paths).
     const std::vector<SchemaProblem> problems = schema_problems(config, config_schema());
     if (!problems.empty()) throw ConfigError(problems[0].path, problems[0].expected, problems[0].given);
-    return read_unprefixed(config);
+    std::string source_dir;
+    if (!source.empty()) source_dir = std::filesystem::path(source).parent_path().string();
+    return read_unprefixed(config, source_dir);
   } catch (const ConfigError& e) {
     // Paths read as "file.json: devices.alpha".
-    throw ConfigError(source.empty() ? e.path() : source + ": " + e.path(), e.expected(), e.given());
+    throw e.prefixed(source);
   }
 }
 

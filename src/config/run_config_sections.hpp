@@ -15,8 +15,14 @@ namespace spinnet {
 /// into the model's device list of `out` and its drive.
 void read_devices(const json& section, RunConfig& out, DeviceLayout& layout, json& resolved);
 
-/// Reads the `coupling` section (networks of coupled auto-oscillators) into out.coupling.
+/// Reads the legacy `coupling` section (networks of 2 to 4 coupled auto-oscillators) into out.network.
 void read_coupling(ObjectReader& root, RunConfig& out);
+
+/// Reads the `network` section into out.network (network_config.cpp): sizes, positions, coupling
+/// terms with their per-network numbers over `layout` (sweeps reach them), observables. Edge-list
+/// files are relative to `source_dir`.
+void read_network(ObjectReader& root, RunConfig& out, DeviceLayout& layout, double dt_ps, double duration_ns,
+                  double transient_ns, const std::string& source_dir);
 
 /// Reads the `measure` section (spectrum, locking, line shape) into `out`, whose control (dt,
 /// steps) is already read.

@@ -152,6 +152,13 @@ struct HostBatch {
   HostBatch(const HostBatch&) = delete;
   HostBatch& operator=(const HostBatch&) = delete;
 
+  /// The arrays that change as the batch steps (for snapshots; engine.hpp BatchArrays).
+  BatchArrays changing_arrays() {
+    auto bytes = [](auto& v) { return std::pair<void*, std::size_t>(v.data(), v.size() * sizeof(v[0])); };
+    return {bytes(state.storage), bytes(accumulators.storage), bytes(status), bytes(failed_step),
+            bytes(trace_state.storage), bytes(trace_signal)};
+  }
+
   /// Column k of the accumulators (sum over steps after the transient) of real device i.
   double accumulated(int member, std::size_t i) const { return accumulators.view.column[member][i]; }
 };
@@ -172,9 +179,25 @@ bool choose_cuda(Backend backend);
 /// Throws RunError when `bytes` exceed the host's available memory.
 void check_host_memory(std::uint64_t bytes);
 
-/// Steps per backend call: short enough for progress reports, long enough to amortize launches.
-inline std::uint64_t chunk_steps(std::uint64_t steps) {
-  return std::max<std::uint64_t>(1, std::min<std::uint64_t>(steps, std::max<std::uint64_t>(1000, steps / 100)));
-}
+/// Steps per chunk (a CPU call or a CUDA launch), sized by wall time: a first short chunk measures
+/// the rate, and each next one aims at `seconds`, growing at most 4x per chunk. A fixed count of
+/// max(1000, steps / 100) left a 1e15-step batch silent and deaf to signals for days (issue 17).
+/// Results do not depend on chunking (noise and drives depend on the absolute step only).
+class ChunkClock {
+ public:
+  explicit ChunkClock(double seconds) : seconds_(seconds > 0 ? seconds : 0.25) {}
+  /// The next chunk, given the steps and wall time of the last one (0 steps: none yet).
+  std::uint64_t next(std::uint64_t last_steps, double last_seconds) {
+    if (last_steps == 0) return chunk_;
+    const double rate = static_cast<double>(last_steps) / std::max(last_seconds, 1e-6);
+    const double wanted = std::clamp(rate * seconds_, 1.0, 4.0 * static_cast<double>(last_steps));
+    chunk_ = static_cast<std::uint64_t>(wanted);
+    return chunk_;
+  }
+
+ private:
+  double seconds_;
+  std::uint64_t chunk_ = 16;
+};
 
 }  // namespace spinnet::detail

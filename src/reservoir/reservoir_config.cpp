@@ -170,11 +170,8 @@ std::string to_string(ReservoirTask task) {
 
 bool is_reservoir_config(const json& document) {
   if (!document.is_object()) return false;
-  for (const char* key : {"experiment", "model"}) {
-    const auto it = document.find(key);
-    if (it != document.end() && it->is_string() && it->get<std::string>() == "reservoir") return true;
-  }
-  return false;
+  const auto it = document.find("experiment");
+  return it != document.end() && it->is_string() && it->get<std::string>() == "reservoir";
 }
 
 std::string resolve_data_folder(const std::string& folder) {
@@ -192,7 +189,7 @@ ReservoirExperiment read_reservoir_experiment(const json& config, const std::str
     // Top-level typos first (the sections are read in order, and a missing section's error would
     // otherwise hide an unknown key's "did you mean").
     if (config.is_object()) {
-      const std::set<std::string> known{"name", "experiment", "model", "task", "seed", "data", "preprocessing",
+      const std::set<std::string> known{"name", "experiment", "task", "seed", "data", "preprocessing",
                                         "input", "oscillator", "readout", "baselines", "sweeps", "outputs",
                                         "waveform", "memory"};
       for (const auto& [key, value] : config.items()) {
@@ -208,10 +205,8 @@ ReservoirExperiment read_reservoir_experiment(const json& config, const std::str
     ObjectReader top(config, "", e.resolved);
     e.name = string_value(top, "name", std::filesystem::path(source).stem().string());
     if (e.name.empty()) throw ConfigError("name", "a non-empty string", "\"\"");
-    // "experiment": "reservoir" (or "model": "reservoir"): the key that brought the config here.
-    const bool by_model = config.contains("model");
-    if (by_model) top.choice("model", std::nullopt, {"reservoir"});
-    if (config.contains("experiment") || !by_model) top.choice("experiment", "reservoir", {"reservoir"});
+    // "experiment": "reservoir": the key that brought the config here.
+    top.choice("experiment", "reservoir", {"reservoir"});
     const std::string task = top.choice("task", "spoken_digits", {"spoken_digits", "sine_square", "memory"});
     e.task = task == "spoken_digits" ? ReservoirTask::spoken_digits
              : task == "sine_square" ? ReservoirTask::sine_square

@@ -28,7 +28,10 @@ std::vector<VariabilityRow> variability_study(const RfNetworkSpec& spec, const D
         model.set_chip(drawn);
         model.prepare();
         row.accuracies.push_back(evaluate_model(model, test, classes).accuracy);
-        if (options.calibration_precision >= 0) {
+        // Calibration measures and resets the resonances: it applies to chips whose resonances
+        // vary. On an alpha- or power-only chip it would only add its own residual error to
+        // exact resonances (issue 17: "alpha (calibrated)" was worse than uncalibrated).
+        if (options.calibration_precision >= 0 && s.resonance > 0) {
           model.set_chip(calibrate_chip(drawn, options.calibration_precision, options.seed, static_cast<std::uint64_t>(chip)));
           model.prepare();
           row.calibrated_accuracies.push_back(evaluate_model(model, test, classes).accuracy);

@@ -28,15 +28,17 @@ ChipSpread read_spread(ObjectReader reader) {
 
 }  // namespace
 
-RfExperiment read_rf_experiment(const json& config, const std::string& source) {
+namespace {
+
+RfExperiment read_unprefixed(const json& config, const std::string& source) {
   RfExperiment e;
   e.source = source;
   e.resolved = json::object();
   ObjectReader top(config, "", e.resolved);
   const json* name = top.raw("name");
-  e.name = name && name->is_string() ? name->get<std::string>()
-                                     : std::filesystem::path(source).stem().string();
+  e.name = name ? checked_run_name(*name, "name") : std::filesystem::path(source).stem().string();
   top.record("name", e.name);
+  top.raw("size_study");  // read by read_size_study_options (size_study.hpp)
   e.model = top.choice("model", "rf_network", {"rf_network", "software_mlp"});
 
   ObjectReader data = top.object("data", true);
@@ -122,8 +124,8 @@ RfExperiment read_rf_experiment(const json& config, const std::string& source) {
   if (const json* spreads = variability.raw("spreads")) {
     if (!spreads->is_array()) throw ConfigError(variability.path_of("spreads"), "an array of relative spreads", describe(*spreads));
     for (const auto& s : *spreads) {
-      if (!s.is_number() || s.get<double>() < 0)
-        throw ConfigError(variability.path_of("spreads"), "non-negative numbers", describe(s));
+      if (!s.is_number() || !(s.get<double>() >= 0 && s.get<double>() <= max_chip_spread))
+        throw ConfigError(variability.path_of("spreads"), "relative spreads in [0, 0.5]", describe(s));
       e.variability.spreads.push_back(s.get<double>());
     }
   } else {
@@ -148,6 +150,42 @@ RfExperiment read_rf_experiment(const json& config, const std::string& source) {
   return e;
 }
 
+}  // namespace
+
+RfExperiment read_rf_experiment(const json& config, const std::string& source) {
+  try {
+    return read_unprefixed(config, source);
+  } catch (const ConfigError& e) {
+    throw e.prefixed(source);  // "file.json: training.epochs: expected ..."
+  }
+}
+
+DataShape known_data_shape(const std::string& set) {
+  if (set == "digits8x8") return {64, 10};
+  if (set == "mnist") return {784, 10};
+  if (set == "drones") return {256, 10};
+  return {4, 3};  // iris
+}
+
+json resolved_rf_config(const RfExperiment& experiment) {
+  // The network as run_rf_experiment builds it, for the data set's shape (the data are not read):
+  // every key, and the memory check before any layer is allocated.
+  const DataShape shape = known_data_shape(experiment.data.set);
+  json network_resolved = json::object();
+  try {
+    ObjectReader network(experiment.network, "network", network_resolved);
+    read_rf_network_config(network, shape.features, shape.classes, experiment.training.seed);
+    network.finish();
+  } catch (const ConfigError& e) {
+    throw e.prefixed(experiment.source);
+  }
+  json resolved = experiment.resolved;
+  resolved["network"] = network_resolved;  // as run_rf_experiment writes it
+  return resolved;
+}
+
+void check_rf_experiment(const RfExperiment& experiment) { resolved_rf_config(experiment); }
+
 ExperimentData load_experiment_data(const DataOptions& options, const std::string& source,
                                     const FeatureScaling* fixed_scaling) {
   std::string base = options.path;
@@ -163,11 +201,23 @@ ExperimentData load_experiment_data(const DataOptions& options, const std::strin
     if (options.set == "drones") base = (root / "drones" / "RadioSpin_D62_RF_fingerprinting.h5").string();
     if (options.set == "iris") base = (root / "iris" / "iris.csv").string();
   }
+  // A DataError, as every other problem with the data (load_experiment_data's contract), in the
+  // config errors' words.
+  if (given && !std::filesystem::exists(base))
+    throw DataError(ConfigError(source + ": data.path", "an existing file or folder of the " + options.set + " data set",
+                                describe(json(base)) + " (no such file or folder)")
+                        .what());
   DatasetSplit split;
-  if (options.set == "digits8x8") split = stratified_split(load_digits8x8_csv(base), options.test_fraction, options.split_seed);
-  else if (options.set == "iris") split = stratified_split(load_iris_csv(base), options.test_fraction, options.split_seed);
-  else if (options.set == "mnist") split = load_mnist(base);
-  else split = load_drones_h5(base);
+  try {
+    if (options.set == "digits8x8") split = stratified_split(load_digits8x8_csv(base), options.test_fraction, options.split_seed);
+    else if (options.set == "iris") split = stratified_split(load_iris_csv(base), options.test_fraction, options.split_seed);
+    else if (options.set == "mnist") split = load_mnist(base);
+    else split = load_drones_h5(base);
+  } catch (const DataError& e) {
+    // The loader names the data file; the config's key says where it came from.
+    if (given) throw DataError(source + ": data.path: " + e.what());
+    throw;
+  }
 
   ExperimentData out;
   out.test = std::move(split.test);
@@ -209,13 +259,18 @@ namespace {
 
 void write_text(const std::string& path, const std::string& text) { write_file_atomically(path, text); }
 
-std::string history_csv(const std::vector<EpochRecord>& history) {
+/// One row per epoch; without a validation split the validation cells are empty (there is no such
+/// loss: 0 would read as a perfect one).
+std::string history_csv(const std::vector<EpochRecord>& history, bool has_validation) {
   std::ostringstream s;
   s << "epoch,learning_rate,train_loss,train_accuracy,validation_loss,validation_accuracy,seconds,samples_per_second\n";
   s.precision(8);
-  for (const auto& r : history)
-    s << r.epoch << ',' << r.learning_rate << ',' << r.train_loss << ',' << r.train_accuracy << ',' << r.validation_loss
-      << ',' << r.validation_accuracy << ',' << r.seconds << ',' << r.samples_per_second << '\n';
+  for (const auto& r : history) {
+    s << r.epoch << ',' << r.learning_rate << ',' << r.train_loss << ',' << r.train_accuracy << ',';
+    if (has_validation) s << r.validation_loss << ',' << r.validation_accuracy;
+    else s << ',';
+    s << ',' << r.seconds << ',' << r.samples_per_second << '\n';
+  }
   return s.str();
 }
 
@@ -343,7 +398,7 @@ TrainingRunResult run_rf_experiment(const RfExperiment& experiment, const std::s
     json checkpoint = {{"format", "spinnet-rf-checkpoint"}, {"config", resolved},
                        {"state", training_state_to_json(s, names)}};
     write_text((out / "checkpoint.json").string(), checkpoint.dump() + "\n");
-    write_text((out / "history.csv").string(), history_csv(s.history));
+    write_text((out / "history.csv").string(), history_csv(s.history, data.validation.size() > 0));
   };
   if (rf && experiment.training.training_spread.any()) {
     hooks.before_step = [&, rf](std::uint64_t step) {
@@ -391,7 +446,7 @@ TrainingRunResult run_rf_experiment(const RfExperiment& experiment, const std::s
   trained["config"] = resolved;
   write_text((out / "network.json").string(), trained.dump() + "\n");
   write_text((out / "confusion.csv").string(), confusion_csv(result.test, data.test.class_names));
-  write_text((out / "history.csv").string(), history_csv(state.history));
+  write_text((out / "history.csv").string(), history_csv(state.history, data.validation.size() > 0));
   json summary = {{"name", experiment.name},
                   {"model", experiment.model},
                   {"data_set", experiment.data.set},
@@ -399,7 +454,8 @@ TrainingRunResult run_rf_experiment(const RfExperiment& experiment, const std::s
                   {"validation_samples", data.validation.size()},
                   {"test_samples", data.test.size()},
                   {"epochs_run", state.history.size()},
-                  {"best_epoch", state.best_epoch},
+                  // The best epoch is chosen on the validation split: none without one.
+                  {"best_epoch", state.best_epoch >= 0 ? json(state.best_epoch) : json(nullptr)},
                   {"test_accuracy", result.test.accuracy},
                   {"test_loss", result.test.loss},
                   {"train_samples_per_second_best_epoch", sps},

@@ -4,8 +4,11 @@
 
 #include <algorithm>
 #include <cmath>
+#include <limits>
 #include <optional>
 #include <random>
+
+#include <unistd.h>
 
 namespace spinnet {
 
@@ -44,7 +47,32 @@ FrequencyPlan read_plan(ObjectReader reader, const FrequencyPlan& fallback) {
 }
 
 int read_count(ObjectReader& reader, const std::string& key, std::optional<int> fallback) {
-  return static_cast<int>(reader.integer(key, fallback ? std::optional<std::uint64_t>(*fallback) : std::nullopt, 1));
+  const std::uint64_t count = reader.integer(key, fallback ? std::optional<std::uint64_t>(*fallback) : std::nullopt, 1);
+  if (count > static_cast<std::uint64_t>(std::numeric_limits<int>::max()))
+    throw ConfigError(reader.path_of(key), "an integer in [1, 2147483647]", std::to_string(count));
+  return static_cast<int>(count);
+}
+
+/// Physical memory (bytes) of this machine.
+double physical_memory_bytes() {
+  const long pages = ::sysconf(_SC_PHYS_PAGES), page = ::sysconf(_SC_PAGE_SIZE);
+  return pages > 0 && page > 0 ? static_cast<double>(pages) * static_cast<double>(page) : 16.0 * (1u << 30);
+}
+
+/// Bytes per synapse (chain x junction, and chain x input tone) of a network in training: the
+/// spec's shift (double) and the model's float
+/// copies (shift, W, dW/dP terms, gradient, two Adam moments, chip multipliers), rounded up.
+constexpr double bytes_per_synapse = 64;
+
+/// ConfigError at `path` when the layers so far (`synapses` in all) cannot fit in memory: refused
+/// before the layer is allocated (a 1e9-chain layer otherwise ends in std::bad_alloc).
+void check_network_memory(const std::string& path, double synapses, const std::string& layer) {
+  const double needed = synapses * bytes_per_synapse, physical = physical_memory_bytes();
+  if (needed > physical)
+    throw ConfigError(path, "a network that fits in this machine's memory (" +
+                                std::to_string(static_cast<std::uint64_t>(physical) >> 20) + " MiB)",
+                      layer + ", which with the layers before needs at least " +
+                          std::to_string(static_cast<std::uint64_t>(needed) >> 20) + " MiB");
 }
 
 }  // namespace
@@ -97,6 +125,7 @@ RfNetworkSpec read_rf_network_config(ObjectReader& network, int input_count, int
   int inputs = input_count;
   std::vector<double> tones = input_plan.frequencies(inputs);
   FrequencyPlan previous_plan = input_plan;
+  double synapses = 0;
   for (std::size_t l = 0; l < layer_readers.size(); ++l) {
     ObjectReader& reader = layer_readers[l];
     const bool last = l + 1 == layer_readers.size();
@@ -106,6 +135,9 @@ RfNetworkSpec read_rf_network_config(ObjectReader& network, int input_count, int
       throw ConfigError(reader.path_of("chains"), std::to_string(output_count) + " (one output chain per class)",
                         std::to_string(chains));
     const int junctions = read_count(reader, "junctions", inputs);
+    synapses += static_cast<double>(chains) * (static_cast<double>(junctions) + static_cast<double>(inputs));
+    check_network_memory(reader.path_of("chains"), synapses,
+                         std::to_string(chains) + " chains x " + std::to_string(junctions) + " junctions");
     FrequencyPlan resonance_plan = read_plan(reader.object("resonances"), previous_plan);
     if (l > 0) {
       // Hidden STNOs emit the tones of this layer; by default on this layer's resonance plan.

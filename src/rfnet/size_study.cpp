@@ -40,6 +40,41 @@ json size_study_network(const json& network, int depth, int width, const std::st
   return out;
 }
 
+SizeStudyOptions read_size_study_options(const json& config, const std::string& source) {
+  SizeStudyOptions options;
+  if (!config.is_object() || !config.contains("size_study")) return options;
+  json resolved = json::object();
+  try {
+    ObjectReader study(config.at("size_study"), "size_study", resolved);
+    auto positive_list = [&](const std::string& key, std::vector<int>& into) {
+      const json* list = study.raw(key);
+      if (!list) return;
+      if (!list->is_array() || list->empty())
+        throw ConfigError(study.path_of(key), "a non-empty array of positive integers", describe(*list));
+      into.clear();
+      for (std::size_t k = 0; k < list->size(); ++k) {
+        const json& v = (*list)[k];
+        if (!v.is_number_integer() || v.get<long long>() < 1 || v.get<long long>() > 1 << 20)
+          throw ConfigError(study.path_of(key) + "[" + std::to_string(k) + "]", "an integer in [1, 1048576]", describe(v));
+        into.push_back(v.get<int>());
+      }
+    };
+    positive_list("widths", options.widths);
+    positive_list("depths", options.depths);
+    options.seeds = static_cast<int>(study.integer("seeds", 3, 1));
+    options.epochs = static_cast<int>(study.integer("epochs", 0));
+    if (const json* baseline = study.raw("baseline")) {
+      if (!baseline->is_boolean()) throw ConfigError(study.path_of("baseline"), "true or false", describe(*baseline));
+      options.baseline = baseline->get<bool>();
+    }
+    options.baseline_learning_rate = study.number("baseline_learning_rate", 0.0, Bound::non_negative);
+    study.finish();
+  } catch (const ConfigError& e) {
+    throw e.prefixed(source);
+  }
+  return options;
+}
+
 json size_study_run_config(const json& base, const std::string& model, int depth, int width, int seed_index,
                            const SizeStudyOptions& options, const std::string& source) {
   if (!base.is_object()) throw ConfigError(source, "a JSON object (a training config)", describe(base));
@@ -64,6 +99,7 @@ json size_study_run_config(const json& base, const std::string& model, int depth
   }
   config["training"] = training;
   config.erase("variability");  // the size study measures the nominal network
+  config.erase("size_study");   // each run is a plain training
   return config;
 }
 

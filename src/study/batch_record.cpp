@@ -6,7 +6,7 @@ namespace spinnet::detail {
 
 namespace {
 
-constexpr char magic[8] = {'S', 'P', 'N', 'B', 'A', 'T', '0', '1'};
+constexpr char magic[8] = {'S', 'P', 'N', 'B', 'A', 'T', '0', '2'};
 
 class Writer {
  public:
@@ -105,6 +105,13 @@ std::string encode_batch(const BatchRecord& r) {
   w.u64(r.first_spectrum_row);
   w.u64(r.spectrum_density.size());
   for (const auto& row : r.spectrum_density) w.doubles(row);
+  w.doubles(r.network_trace_time);
+  w.u64(r.first_network);
+  w.u64(r.network_trace_columns.size());
+  for (std::size_t c = 0; c < r.network_trace_columns.size(); ++c) {
+    w.text(r.network_trace_columns[c]);
+    w.doubles(r.network_trace_values[c]);
+  }
   w.raw(magic, sizeof magic);  // a complete record ends with the magic again
   return w.take();
 }
@@ -141,6 +148,13 @@ BatchRecord decode_batch(const std::string& bytes, const std::string& file) {
   r.first_spectrum_row = in.u64();
   const std::size_t rows = in.count(8);
   for (std::size_t k = 0; k < rows; ++k) r.spectrum_density.push_back(in.doubles());
+  r.network_trace_time = in.doubles();
+  r.first_network = in.u64();
+  const std::size_t network_columns = in.count(16);
+  for (std::size_t c = 0; c < network_columns; ++c) {
+    r.network_trace_columns.push_back(in.text());
+    r.network_trace_values.push_back(in.doubles());
+  }
   char tail[8];
   in.raw(tail, sizeof tail);
   if (std::memcmp(tail, magic, sizeof magic) != 0 || !in.at_end()) in.fail("it does not end where a record ends");

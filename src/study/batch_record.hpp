@@ -29,6 +29,12 @@ struct BatchRecord {
   std::vector<double> spectrum_frequency;
   std::uint64_t first_spectrum_row = 0;
   std::vector<std::vector<double>> spectrum_density;
+  /// Per-network traces (coupled networks: the order parameter r(t)) of global networks
+  /// first_network, first_network + 1, ...: values are [column][sample * networks + g].
+  std::vector<double> network_trace_time;
+  std::uint64_t first_network = 0;
+  std::vector<std::string> network_trace_columns;
+  std::vector<std::vector<double>> network_trace_values;
 };
 
 /// File name of a batch in the checkpoint directory.

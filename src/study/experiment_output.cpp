@@ -140,7 +140,8 @@ void write_experiment(const std::string& directory, const RunConfig& config, con
     std::ostringstream csv;
     csv.precision(9);
     csv << header << "frequency_Hz";
-    for (std::size_t i = 0; i < result.spectrum_density.size(); ++i) csv << ",psd_device_" << i << "_V2_per_Hz";
+    const std::string row = result.spectrum_per_network ? ",psd_network_" : ",psd_device_";
+    for (std::size_t i = 0; i < result.spectrum_density.size(); ++i) csv << row << i << "_V2_per_Hz";
     csv << '\n';
     for (std::size_t k = 0; k < result.spectrum_frequency.size(); ++k) {
       csv << result.spectrum_frequency[k];
@@ -148,6 +149,23 @@ void write_experiment(const std::string& directory, const RunConfig& config, con
       csv << '\n';
     }
     write_file_atomically((dir / "spectrum.csv").string(), csv.str());
+  }
+  if (!result.network_trace_time.empty()) {
+    // Per-network traces of coupled networks: network.csv (time_s, network, order_parameter, ...).
+    std::ostringstream csv;
+    csv.precision(9);
+    csv << header << "time_s,network";
+    for (const auto& c : result.network_trace_columns) csv << ',' << c;
+    csv << '\n';
+    const std::size_t samples = result.network_trace_time.size();
+    const std::size_t networks = result.network_trace_values.empty() ? 0 : result.network_trace_values[0].size() / samples;
+    for (std::size_t s = 0; s < samples; ++s)
+      for (std::size_t g = 0; g < networks; ++g) {
+        csv << result.network_trace_time[s] << ',' << g;
+        for (const auto& values : result.network_trace_values) csv << ',' << values[s * networks + g];
+        csv << '\n';
+      }
+    write_file_atomically((dir / "network.csv").string(), csv.str());
   }
 }
 

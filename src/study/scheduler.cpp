@@ -3,6 +3,7 @@
 #include <omp.h>
 
 #include <algorithm>
+#include <cstring>
 #include <set>
 #include <chrono>
 #include <filesystem>
@@ -13,7 +14,6 @@
 #include "study/batch_record.hpp"
 #include "engine/run_model.hpp"
 #include "study/line_shape_measurement.hpp"
-#include "spinnet/models/oscillator_network.hpp"
 #include "spinnet/study/output.hpp"
 
 #if defined(SPINNET_HAVE_CUDA)
@@ -26,11 +26,58 @@ namespace fs = std::filesystem;
 
 namespace {
 
-constexpr int checkpoint_format = 1;
+constexpr int checkpoint_format = 2;
 
-/// Thrown from the engine's progress callback when the study is interrupted; never leaves
-/// run_shard.
-struct Interrupted {};
+/// Mid-batch snapshots (RunOptions::save_snapshot): the changing arrays of the k-th engine run of a
+/// batch, after `step` steps. Format: "spinnet-snapshot 1\n", the step, the array count and each
+/// array's byte size (uint64 each), then the arrays. Written atomically; a snapshot whose sizes do
+/// not match the batch (another build or precision) is ignored.
+constexpr char snapshot_magic[] = "spinnet-snapshot 1\n";
+
+fs::path snapshot_file(const fs::path& dir, const BatchRange& b, int call) {
+  return dir / ("partial-items-" + std::to_string(b.first_item) + "-" + std::to_string(b.end_item()) + "-" +
+                std::to_string(call) + ".bin");
+}
+
+void save_snapshot(const fs::path& file, std::uint64_t step, const BatchArrays& arrays) {
+  std::string data(snapshot_magic);
+  auto put = [&data](std::uint64_t v) { data.append(reinterpret_cast<const char*>(&v), sizeof v); };
+  put(step);
+  put(arrays.size());
+  for (const auto& [address, bytes] : arrays) put(bytes);
+  for (const auto& [address, bytes] : arrays) data.append(static_cast<const char*>(address), bytes);
+  try {
+    write_file_atomically(file.string(), data);
+  } catch (const RunError& e) {
+    throw OutputWriteError(e.what());
+  }
+}
+
+std::uint64_t restore_snapshot(const fs::path& file, const BatchArrays& arrays) {
+  std::ifstream in(file, std::ios::binary);
+  if (!in) return 0;
+  std::string magic(sizeof snapshot_magic - 1, '\0');
+  in.read(magic.data(), static_cast<std::streamsize>(magic.size()));
+  auto get = [&in] {
+    std::uint64_t v = 0;
+    in.read(reinterpret_cast<char*>(&v), sizeof v);
+    return v;
+  };
+  if (!in || magic != snapshot_magic) return 0;
+  const std::uint64_t step = get(), count = get();
+  if (!in || count != arrays.size()) return 0;
+  for (const auto& [address, bytes] : arrays)
+    if (get() != bytes) return 0;
+  std::vector<char> buffer;
+  std::vector<std::vector<char>> contents;
+  for (const auto& [address, bytes] : arrays) {
+    contents.emplace_back(bytes);
+    in.read(contents.back().data(), static_cast<std::streamsize>(bytes));
+  }
+  if (!in) return 0;  // truncated: start the batch afresh
+  for (std::size_t k = 0; k < arrays.size(); ++k) std::memcpy(arrays[k].first, contents[k].data(), arrays[k].second);
+  return step;
+}
 
 std::string read_file(const fs::path& file) {
   std::ifstream in(file, std::ios::binary);
@@ -134,13 +181,8 @@ std::uint64_t config_hash(const json& document) {
 }
 
 std::vector<std::uint32_t> traced_units(const RunConfig& config) {
-  const auto group = static_cast<std::uint32_t>(config.coupling.group_size);
-  std::vector<std::uint32_t> units;
-  for (std::uint32_t d : config.control.trace_devices) {
-    const std::uint32_t unit = d / group * group;
-    if (group == 1 || units.empty() || units.back() != unit) units.push_back(unit);
-  }
-  return units;
+  // Every traced device is traced on its own (the oscillators of a network too).
+  return config.control.trace_devices;
 }
 
 WorkLayout work_layout(const RunConfig& config) {
@@ -194,9 +236,9 @@ RunConfig slice_config(const RunConfig& config, std::size_t first, std::size_t c
   s.name = config.name;
   s.model = config.model;
   s.control = config.control;
-  const std::size_t group = static_cast<std::size_t>(config.coupling.group_size);
-  // Noise is keyed by global id: device first + i (networks: network first / M + i).
-  s.control.first_device_id = config.control.first_device_id + static_cast<std::uint32_t>(first / group);
+  const std::size_t group = config.group_size();
+  // Noise is keyed by global device id first + i (a network's oscillators: network * size + j).
+  s.control.first_device_id = config.control.first_device_id + static_cast<std::uint32_t>(first);
   s.control.trace_devices.clear();
   for (std::uint32_t d : config.control.trace_devices)
     if (d >= first && d < first + count) s.control.trace_devices.push_back(static_cast<std::uint32_t>(d - first));
@@ -211,25 +253,23 @@ RunConfig slice_config(const RunConfig& config, std::size_t first, std::size_t c
   s.sweep.points = 1;
   s.sweep.instances = 1;
   s.sweep.devices_per_instance = s.sweep.devices_per_point = count;
-  s.coupling = config.coupling;
+  if (config.network.enabled) s.network = slice_network_plan(config.network, first / group, count / group);
   s.spectrum = config.spectrum;
-  s.spectrum.saved_spectra = config.spectrum.saved_spectra > first ? config.spectrum.saved_spectra - first : 0;
+  // Spectrum rows are devices, or networks (their summed signal).
+  const std::size_t first_row = config.spectrum.per_network ? first / group : first;
+  s.spectrum.saved_spectra = config.spectrum.saved_spectra > first_row ? config.spectrum.saved_spectra - first_row : 0;
   s.locking = config.locking;
   return s;
 }
 
 std::uint64_t bytes_per_device(const RunConfig& config) {
+  if (config.network.enabled) return network_bytes_per_oscillator(config);  // network_experiment.cpp
   switch (config.model) {
     case ModelKind::macrospin: return model_bytes_per_device<MacrospinModel>(config, 1);
     case ModelKind::vortex: return model_bytes_per_device<VortexModel>(config, 1);
     case ModelKind::auto_oscillator: break;
   }
-  switch (config.coupling.group_size) {
-    case 2: return model_bytes_per_device<OscillatorNetworkModel<2>>(config, 2);
-    case 3: return model_bytes_per_device<OscillatorNetworkModel<3>>(config, 3);
-    case 4: return model_bytes_per_device<OscillatorNetworkModel<4>>(config, 4);
-    default: return model_bytes_per_device<AutoOscillatorModel>(config, 1);
-  }
+  return model_bytes_per_device<AutoOscillatorModel>(config, 1);
 }
 
 std::size_t choose_batch_items(const RunConfig& config, const RunOptions& options) {
@@ -251,9 +291,33 @@ std::size_t choose_batch_items(const RunConfig& config, const RunOptions& option
   }
   // Whole items, and whole networks of coupled oscillators.
   std::size_t items = std::max<std::size_t>(1, devices / layout.devices_per_item);
-  const std::size_t group = static_cast<std::size_t>(config.coupling.group_size);
+  const std::size_t group = config.group_size();
   if (layout.devices_per_item % group != 0) items = layout.items();  // items split networks: one batch
   return std::min(items, layout.items());
+}
+
+namespace {
+
+template <class Model>
+void check_model_memory(const RunConfig& config, std::uint64_t devices) {
+  detail::check_host_memory(detail::estimated_bytes<Model>(
+      devices, config.drive.vector_tones.size() + config.drive.current_tones.size(),
+      config.drive.schedule.values.size(), config.control));
+}
+
+}  // namespace
+
+void check_study_memory(const RunConfig& config) {
+  const std::uint64_t devices = work_layout(config).devices_per_item;
+  if (config.network.enabled) {  // coupled networks (the legacy coupling section included)
+    detail::check_host_memory(devices * network_bytes_per_oscillator(config));
+    return;
+  }
+  switch (config.model) {
+    case ModelKind::macrospin: return check_model_memory<MacrospinModel>(config, devices);
+    case ModelKind::vortex: return check_model_memory<VortexModel>(config, devices);
+    case ModelKind::auto_oscillator: return check_model_memory<AutoOscillatorModel>(config, devices);
+  }
 }
 
 CheckpointPlan read_checkpoint_plan(const std::string& directory) {
@@ -325,7 +389,13 @@ StudyOutcome run_shard(const RunConfig& config, const std::string& directory, co
   for (const auto& entry : fs::directory_iterator(dir, ec)) {
     const std::string name = entry.path().filename().string();
     const auto tmp = name.find(".tmp.");
-    if (tmp != std::string::npos && own_records.count(name.substr(0, tmp))) fs::remove(entry.path(), ec);
+    if (tmp == std::string::npos) continue;
+    const std::string target = name.substr(0, tmp);
+    bool own = own_records.count(target) > 0;
+    for (const BatchRange& b : batches)  // a snapshot being written (snapshot_file)
+      own = own || target.rfind("partial-items-" + std::to_string(b.first_item) + "-" + std::to_string(b.end_item()) + "-",
+                                0) == 0;
+    if (own) fs::remove(entry.path(), ec);
   }
   StudyOutcome outcome;
   outcome.batches_total = batches.size();
@@ -339,6 +409,9 @@ StudyOutcome run_shard(const RunConfig& config, const std::string& directory, co
                             ? 1.0
                             : (static_cast<double>(progress.items_done) + within_batch * static_cast<double>(batch_items)) /
                                   static_cast<double>(progress.items_total);
+    // 100 % only once the last batch is on disk: a batch whose steps are done is still being
+    // measured and written ("batch 0/1" at 100 % said otherwise).
+    if (progress.batches_done < progress.batches_total) progress.fraction = std::min(progress.fraction, 0.999);
     options.progress(progress);
   };
   for (const BatchRange& b : batches) {
@@ -354,15 +427,24 @@ StudyOutcome run_shard(const RunConfig& config, const std::string& directory, co
     const std::size_t first = b.first_item * per_item, count = b.items * per_item;
     const RunConfig slice = slice_config(config, first, count);
     RunOptions run = options.run;
-    run.progress = [&](double f) {
-      if (options.interrupted && options.interrupted()) throw Interrupted{};
-      report(f, b.items);
+    run.progress = [&](double f) { report(f, b.items); };
+    run.interrupted = options.interrupted;
+    // The k-th engine run of this batch (a measurement may run the engine more than once) keeps
+    // its own snapshot; the counter restarts with each batch.
+    int call = -1;
+    run.snapshot_seconds = options.snapshot_seconds;
+    run.restore_snapshot = [&](const BatchArrays& arrays) {
+      ++call;
+      return restore_snapshot(snapshot_file(dir, b, call), arrays);
+    };
+    run.save_snapshot = [&](std::uint64_t step, const BatchArrays& arrays) {
+      save_snapshot(snapshot_file(dir, b, call), step, arrays);
     };
     ExperimentResult result;
     try {
       result = run_experiment(slice, run);
-    } catch (const Interrupted&) {
-      break;  // the batch is abandoned; every finished one is on disk
+    } catch (const RunInterrupted&) {
+      break;  // the batch's snapshot and every finished batch are on disk
     }
     outcome.engine_seconds += result.wall_seconds;
     BatchRecord record;
@@ -384,8 +466,12 @@ StudyOutcome run_shard(const RunConfig& config, const std::string& directory, co
       record.trace_values = std::move(result.trace_values);
     }
     record.spectrum_frequency = std::move(result.spectrum_frequency);
-    record.first_spectrum_row = first;
+    record.first_spectrum_row = config.spectrum.per_network ? first / config.group_size() : first;
     record.spectrum_density = std::move(result.spectrum_density);
+    record.network_trace_time = std::move(result.network_trace_time);
+    record.first_network = first / config.group_size();
+    record.network_trace_columns = std::move(result.network_trace_columns);
+    record.network_trace_values = std::move(result.network_trace_values);
     try {
       write_file_atomically(file.string(), encode_batch(record));
     } catch (const RunError& e) {
@@ -394,6 +480,7 @@ StudyOutcome run_shard(const RunConfig& config, const std::string& directory, co
                              directory);
     }
     sync_directory(dir.string());
+    for (int k = 0; k <= std::max(call, 0); ++k) fs::remove(snapshot_file(dir, b, k), ec);
     ++outcome.batches_run;
     ++finished;
     progress.items_done += b.items;
@@ -498,9 +585,24 @@ void assemble_results(const std::vector<std::string>& run_directories, const std
           for (std::size_t j = 0; j < local; ++j)
             all.trace_values[c][s * traced + r.trace_index[j]] = r.trace_values[c][s * local + j];
     }
+    if (!r.network_trace_time.empty()) {
+      const std::size_t networks = n / config.group_size(), local = r.devices / config.group_size();
+      if (all.network_trace_time.empty()) {
+        all.network_trace_time = r.network_trace_time;
+        all.network_trace_columns = r.network_trace_columns;
+        all.network_trace_values.assign(r.network_trace_columns.size(),
+                                        std::vector<double>(r.network_trace_time.size() * networks));
+      }
+      for (std::size_t c = 0; c < std::min(r.network_trace_values.size(), all.network_trace_values.size()); ++c)
+        for (std::size_t s = 0; s < r.network_trace_time.size(); ++s)
+          for (std::size_t g = 0; g < local; ++g)
+            all.network_trace_values[c][s * networks + r.first_network + g] = r.network_trace_values[c][s * local + g];
+    }
     if (!r.spectrum_density.empty()) {
       if (all.spectrum_frequency.empty()) all.spectrum_frequency = r.spectrum_frequency;
-      const std::size_t rows = std::min(config.spectrum.saved_spectra, n);
+      all.spectrum_per_network = config.spectrum.per_network;
+      const std::size_t rows =
+          std::min(config.spectrum.saved_spectra, config.spectrum.per_network ? n / config.group_size() : n);
       all.spectrum_density.resize(rows);
       for (std::size_t k = 0; k < r.spectrum_density.size() && r.first_spectrum_row + k < rows; ++k)
         all.spectrum_density[r.first_spectrum_row + k] = std::move(r.spectrum_density[k]);

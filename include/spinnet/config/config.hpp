@@ -136,7 +136,14 @@ std::string closest_match(const std::string& word, const std::set<std::string>& 
 /// Describes a JSON value for an error message ("string \"abc\"", "number -1", "array of 2").
 std::string describe(const json& value);
 
+/// A run's name, which names its output folder spinnet-out/<name>: a non-empty string of at most
+/// 200 bytes without a path separator, "..", a control character or a leading dot (a name must not
+/// lead outside spinnet-out/ or hide its folder). ConfigError at `path` otherwise.
+std::string checked_run_name(const json& value, const std::string& path);
+
 /// Reads and parses a JSON file; errors name the file (and line/column for syntax errors).
+/// A key given twice in one object is an error naming its JSON path (JSON leaves it undefined;
+/// nlohmann keeps the last one, so a typo'd duplicate would silently win).
 json load_json_file(const std::string& file);
 /// Parses JSON text; errors name `source` (and line/column for syntax errors).
 json parse_json_text(const std::string& text, const std::string& source);

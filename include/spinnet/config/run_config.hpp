@@ -9,6 +9,7 @@
 
 #include "spinnet/models/auto_oscillator.hpp"
 #include "spinnet/config/config.hpp"
+#include "spinnet/config/network_config.hpp"
 #include "spinnet/engine/engine.hpp"
 #include "spinnet/models/macrospin.hpp"
 #include "spinnet/models/vortex.hpp"
@@ -46,7 +47,8 @@ struct SpectrumMeasurement {
   std::uint64_t sample_every = 1;      // time steps between signal samples
   std::size_t segment_samples = 4096;  // Welch segment length
   double overlap = 0.5;
-  std::size_t saved_spectra = 16;      // devices whose full PSD goes to spectrum.csv
+  std::size_t saved_spectra = 16;      // devices (or networks) whose full PSD goes to spectrum.csv
+  bool per_network = false;            // coupled networks: the spectrum of each network's summed signal
 };
 
 /// Injection locking: a device is locked when its mean frequency is within `tolerance_Hz` of the
@@ -64,13 +66,6 @@ struct LineShapeMeasurement {
   std::size_t frequency_axis = 0;  // index into sweep.axes
 };
 
-/// Coupling of auto-oscillators into networks of group_size consecutive devices (1: uncoupled).
-/// coupling_re/im[j * group_size + k] = Omega_jk cos / sin(beta_jk), 1/s.
-struct CouplingPlan {
-  int group_size = 1;
-  std::vector<double> coupling_re, coupling_im;
-};
-
 struct RunConfig {
   std::string name;
   ModelKind model = ModelKind::macrospin;
@@ -81,7 +76,7 @@ struct RunConfig {
   std::vector<AutoOscillatorParameters> auto_oscillator;    // when model == auto_oscillator
   std::vector<VortexParameters> vortex;                     // when model == vortex
   SweepPlan sweep;
-  CouplingPlan coupling;
+  NetworkPlan network;  // coupled networks (network.enabled), docs/networks.md
   SpectrumMeasurement spectrum;
   LockingMeasurement locking;
   LineShapeMeasurement line_shape;
@@ -91,6 +86,8 @@ struct RunConfig {
   std::map<std::string, std::vector<double>> varied_parameters;
 
   std::size_t device_count() const;
+  /// Oscillators per network (1 without a network section): work items and batches never split one.
+  std::size_t group_size() const { return network.enabled ? network.size : 1; }
 };
 
 /// Validates and converts a config of any model (units at the edge: everything is SI), expanding

@@ -16,10 +16,12 @@
 
 namespace spinnet {
 
-enum class DistributionKind { normal, truncated_normal, lognormal, uniform };
+enum class DistributionKind { normal, truncated_normal, lognormal, uniform, lorentzian };
 
 /// A distribution in the units of the config key it describes. Normal and truncated normal:
-/// N(mean, std^2) (truncated to [min, max]); lognormal: ln X ~ N(mu, sigma^2); uniform: U[min, max].
+/// N(mean, std^2) (truncated to [min, max]); lognormal: ln X ~ N(mu, sigma^2); uniform: U[min, max];
+/// Lorentzian (Cauchy) of center `mean` and half-width `std`, truncated to [min, max] (its tails
+/// would otherwise reach any value: inhomogeneous line broadening, the Kuramoto model's frequencies).
 struct Distribution {
   DistributionKind kind = DistributionKind::normal;
   double mean = 0, std = 0;  // normal, truncated normal (of the parent normal)
@@ -95,6 +97,12 @@ inline double distribution_quantile(const Distribution& dist, double u) {
     case DistributionKind::normal: return dist.mean + dist.std * standard_normal_quantile(u);
     case DistributionKind::lognormal: return std::exp(dist.mu + dist.sigma * standard_normal_quantile(u));
     case DistributionKind::uniform: return dist.min + (dist.max - dist.min) * u;
+    case DistributionKind::lorentzian: {
+      // F(x) = 1/2 + atan((x - x0) / g) / pi on [min, max], inverted exactly.
+      const double lo = std::atan((dist.min - dist.mean) / dist.std), hi = std::atan((dist.max - dist.mean) / dist.std);
+      const double x = dist.mean + dist.std * std::tan(lo + (hi - lo) * u);
+      return std::fmin(std::fmax(x, dist.min), dist.max);
+    }
     case DistributionKind::truncated_normal: {
       if (dist.std == 0) return dist.mean;
       double alpha = (dist.min - dist.mean) / dist.std, beta = (dist.max - dist.mean) / dist.std;

@@ -16,14 +16,20 @@ class ConfigError : public std::runtime_error {
         given_(std::move(given)) {}
   /// A message without the expected/given form (file errors, parse errors).
   ConfigError(std::string path, std::string message, int)
-      : std::runtime_error(path + ": " + message), path_(std::move(path)) {}
+      : std::runtime_error(path + ": " + message), path_(std::move(path)), message_(std::move(message)) {}
+
+  /// The same error with its path prefixed by `source` (the file name): "file.json: devices.alpha".
+  ConfigError prefixed(const std::string& source) const {
+    const std::string path = source.empty() ? path_ : path_.empty() ? source : source + ": " + path_;
+    return message_.empty() ? ConfigError(path, expected_, given_) : ConfigError(path, message_, 0);
+  }
 
   const std::string& path() const { return path_; }
   const std::string& expected() const { return expected_; }
   const std::string& given() const { return given_; }
 
  private:
-  std::string path_, expected_, given_;
+  std::string path_, expected_, given_, message_;
 };
 
 /// A run that cannot start (too large for memory, unwritable output) or that failed numerically.

@@ -8,11 +8,13 @@
 
 namespace spinnet {
 
-/// Re-executes this program with OMP_WAIT_POLICY=passive unless OMP_WAIT_POLICY or GOMP_SPINCOUNT
-/// is already set (the user's choice stands). libgomp reads the variable when it is loaded, before
-/// main, hence the re-exec; call this first thing in main, before any thread or MPI starts. Returns
-/// (and the program runs with the default policy) when /proc/self/exe cannot be executed. Under a
-/// wrapper that is itself /proc/self/exe (valgrind), set OMP_WAIT_POLICY to skip the re-exec.
-void prefer_passive_openmp_wait(char** argv);
+/// Whether this program asked for passive waiting before libgomp started: OMP_WAIT_POLICY=passive
+/// is set, unless OMP_WAIT_POLICY or GOMP_SPINCOUNT was already set (the user's choice stands).
+/// libgomp reads its environment once, in its own initializer, before any C++ static initializer
+/// of the program runs; so the variable is set from the executable's .preinit_array
+/// (src/core/openmp_wait.cpp), which glibc runs before the initializer of any shared library. An
+/// executable that calls this function links that entry in (a test or a library that does not
+/// call it keeps libgomp's default). No second process: the program starts once.
+bool prefer_passive_openmp_wait();
 
 }  // namespace spinnet

@@ -104,11 +104,31 @@ struct MacrospinResult {
   double device_steps_per_second = 0;
 };
 
+/// The arrays of a running batch that change as it steps (state, sums, status, failed steps,
+/// traces), as (address, bytes): what a mid-batch snapshot saves and restores.
+using BatchArrays = std::vector<std::pair<void*, std::size_t>>;
+
+/// Thrown by run_model when RunOptions::interrupted asked it to stop (after a snapshot, when the
+/// options take snapshots).
+struct RunInterrupted {};
+
 struct RunOptions {
   Backend backend = Backend::automatic;
   int threads = 0;  // CPU threads; 0 = OpenMP default
   /// Called between chunks with the fraction of steps done.
   std::function<void(double)> progress;
+  /// Wall time of one chunk of steps: progress, interruption and snapshots happen between chunks,
+  /// so a run of any length reports within seconds and stops within about this time.
+  double chunk_seconds = 0.25;
+  /// Checked between chunks; true stops the run (RunInterrupted).
+  std::function<bool()> interrupted;
+  /// Mid-batch snapshots, so that a killed long batch loses at most `snapshot_seconds` of work:
+  /// `save_snapshot(step, arrays)` every snapshot_seconds of wall time and when interrupted;
+  /// `restore_snapshot(arrays)` before the first step returns the step a saved snapshot reached
+  /// (0: none; it has then filled the arrays). Results equal an uninterrupted run's bit for bit.
+  double snapshot_seconds = 0;
+  std::function<void(std::uint64_t step, const BatchArrays& arrays)> save_snapshot;
+  std::function<std::uint64_t(const BatchArrays& arrays)> restore_snapshot;
 };
 
 /// True when this build has the CUDA backend and a CUDA device is visible.

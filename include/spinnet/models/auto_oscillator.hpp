@@ -100,6 +100,28 @@ SPINNET_HDI T auto_oscillator_noise_amplitude(const AutoOscillatorCoefficients<T
   return fast::sqrt(c.gamma_G * (T(1) + c.Q * p)) * c.noise_per_gamma;
 }
 
+/// The end of a step from state s to the integrated `raw` state (a single oscillator's step and a
+/// network's, network/): the finiteness check, the sticky status, and what the step adds to the
+/// sums. A failed oscillator keeps s.
+template <class T>
+SPINNET_HDI StepOutcome<AutoOscillatorState<T>, AutoOscillatorSample<T>, T> auto_oscillator_settle(
+    const StepContext<T>& context, const AutoOscillatorCoefficients<T> c, const AutoOscillatorState<T> s,
+    const AutoOscillatorState<T> raw, std::uint32_t status, std::uint64_t failed_step, std::uint64_t step) {
+  const T p = raw.re * raw.re + raw.im * raw.im;
+  const std::uint32_t verdict = fast::is_finite(p) ? status_ok : status_not_finite;
+  const bool alive = settle_status(verdict, step, status, failed_step);
+  const AutoOscillatorState<T> next{alive ? raw.re : s.re, alive ? raw.im : s.im};
+
+  const T weight = (alive && step >= context.transient_steps) ? T(1) : T(0);
+  const T pn = next.re * next.re + next.im * next.im;
+  // Phase advance of c between the steps, measured clockwise: arg(c_n* c_{n+1}) with c ~ e^{-i w t}.
+  const T dphi = -planar_angle(s.re, s.im, next.re, next.im);
+  const T signal = c.signal_scale * next.re;
+  const AutoOscillatorSample<T> sample{weight * pn, weight * pn * pn, weight * next.re, weight * next.im, weight * dphi,
+                                       weight * signal * signal};
+  return {next, sample, status, failed_step, signal};
+}
+
 struct AutoOscillatorModel {
   using Parameters = AutoOscillatorParameters;
   template <class T>
@@ -148,20 +170,7 @@ struct AutoOscillatorModel {
     const T half_dt = T(0.5) * dt;
     const T new_re = s.re + half_dt * (k1.re + k2.re);
     const T new_im = s.im + half_dt * (k1.im + k2.im);
-
-    const T p = new_re * new_re + new_im * new_im;
-    const std::uint32_t verdict = fast::is_finite(p) ? status_ok : status_not_finite;
-    const bool alive = settle_status(verdict, step, status, failed_step);
-    const State<T> next{alive ? new_re : s.re, alive ? new_im : s.im};
-
-    const T weight = (alive && step >= context.transient_steps) ? T(1) : T(0);
-    const T pn = next.re * next.re + next.im * next.im;
-    // Phase advance of c between the steps, measured clockwise: arg(c_n* c_{n+1}) with c ~ e^{-i w t}.
-    const T dphi = -planar_angle(s.re, s.im, next.re, next.im);
-    const T signal = c.signal_scale * next.re;
-    const Sample<T> sample{weight * pn, weight * pn * pn, weight * next.re, weight * next.im, weight * dphi,
-                           weight * signal * signal};
-    return {next, sample, status, failed_step, signal};
+    return auto_oscillator_settle(context, c, s, State<T>{new_re, new_im}, status, failed_step, step);
   }
 };
 

@@ -194,6 +194,48 @@ struct MacrospinAccumulators {
   double phase;          // sum of phase increments around the frequency axis, rad
 };
 
+/// The end of a step from state m to the integrated, not yet normalized m (a single junction's step
+/// and a network's, network/): finiteness and the norm drift, the sticky status, renormalization,
+/// and what the step adds to the sums; `current` is the total current at the end of the step (for
+/// the R I signal). A failed junction keeps its state.
+template <class T>
+SPINNET_HDI StepOutcome<MacrospinState<T>, MacrospinSample<T>, T> macrospin_settle(
+  const StepContext<T>& context, const MacrospinCoefficients<T> c, const MacrospinState<T> state, const Vec3<T> raw,
+  std::uint32_t status, std::uint64_t failed_step, std::uint64_t step, const T current) {
+  const Vec3<T> m{state.mx, state.my, state.mz};
+  const T norm2 = dot(raw, raw);
+  const T upper = (T(1) + context.drift_limit) * (T(1) + context.drift_limit);
+  const T lower = (T(1) - context.drift_limit) * (T(1) - context.drift_limit);
+  const std::uint32_t verdict = !fast::is_finite(norm2)                ? status_not_finite
+                                : (norm2 > upper || norm2 < lower) ? status_out_of_bounds
+                                                                   : status_ok;
+  const bool alive = settle_status(verdict, step, status, failed_step);
+  const T inverse_norm = alive ? T(1) / fast::sqrt(norm2) : T(1);
+  const Vec3<T> updated = alive ? inverse_norm * raw : m;
+  // Branch-free accumulation (weight 0 or 1): the CPU backend vectorizes this body across devices.
+  const bool record = alive && step >= context.transient_steps;
+  const T weight = record ? T(1) : T(0);
+  const T R = resistance(updated, c);
+  const T signal = R * current;
+  // Phase increment around the axis a between m_n and m_{n+1}, from their projections on the
+  // plane normal to a: tan(dphi) = (m_n x m_{n+1}).a / ((m_n x a).(m_{n+1} x a)). (The cosine
+  // written as m_n.m_{n+1} - (m_n.a)(m_{n+1}.a) cancels to rounding noise on tiny cones.)
+  const Vec3<T> a = context.axis;
+  const T sine = dot(cross(m, updated), a);
+  const T cosine = dot(cross(m, a), cross(updated, a));
+  const T dphi = fast::atan2(sine, cosine);
+  const MacrospinSample<T> sample{weight * updated.x,
+                                  weight * updated.y,
+                                  weight * updated.z,
+                                  weight * updated.x * updated.x,
+                                  weight * updated.y * updated.y,
+                                  weight * updated.z * updated.z,
+                                  weight * R,
+                                  weight * signal,
+                                  weight * dphi};
+  return {{updated.x, updated.y, updated.z}, sample, status, failed_step, signal};
+}
+
 /// The macrospin device model (see device_model.hpp for the interface every model implements).
 struct MacrospinModel {
   using Parameters = MacrospinParameters<double>;
@@ -230,37 +272,7 @@ struct MacrospinModel {
                                              step, RandomStream::thermal);
     }
     const Vec3<T> raw = heun_step(m, c, now, next, thermal, context.dt);
-    const T norm2 = dot(raw, raw);
-    const T upper = (T(1) + context.drift_limit) * (T(1) + context.drift_limit);
-    const T lower = (T(1) - context.drift_limit) * (T(1) - context.drift_limit);
-    const std::uint32_t verdict = !fast::is_finite(norm2)                ? status_not_finite
-                                  : (norm2 > upper || norm2 < lower) ? status_out_of_bounds
-                                                                     : status_ok;
-    const bool alive = settle_status(verdict, step, status, failed_step);
-    const T inverse_norm = alive ? T(1) / fast::sqrt(norm2) : T(1);
-    const Vec3<T> updated = alive ? inverse_norm * raw : m;
-    // Branch-free accumulation (weight 0 or 1): the CPU backend vectorizes this body across devices.
-    const bool record = alive && step >= context.transient_steps;
-    const T weight = record ? T(1) : T(0);
-    const T R = resistance(updated, c);
-    const T signal = R * next.current;
-    // Phase increment around the axis a between m_n and m_{n+1}, from their projections on the
-    // plane normal to a: tan(dphi) = (m_n x m_{n+1}).a / ((m_n x a).(m_{n+1} x a)). (The cosine
-    // written as m_n.m_{n+1} - (m_n.a)(m_{n+1}.a) cancels to rounding noise on tiny cones.)
-    const Vec3<T> a = context.axis;
-    const T sine = dot(cross(m, updated), a);
-    const T cosine = dot(cross(m, a), cross(updated, a));
-    const T dphi = fast::atan2(sine, cosine);
-    const MacrospinSample<T> sample{weight * updated.x,
-                                    weight * updated.y,
-                                    weight * updated.z,
-                                    weight * updated.x * updated.x,
-                                    weight * updated.y * updated.y,
-                                    weight * updated.z * updated.z,
-                                    weight * R,
-                                    weight * signal,
-                                    weight * dphi};
-    return {{updated.x, updated.y, updated.z}, sample, status, failed_step, signal};
+    return macrospin_settle(context, c, state, raw, status, failed_step, step, next.current);
   }
 };
 

@@ -11,7 +11,7 @@
 //   k(s)   = k_ms (1 + zeta_ms s^2) + k_Oe(I) (1 + zeta_Oe s^2)
 //            k_ms  = (10/9) mu0 Ms^2 L^2 / R                magnetostatic, two-vortex (side-charge-free) ansatz
 //            k_Oe  = (4/15) mu0 Ms L C I / R                Ampere-Oersted field of I, vortex chirality C
-//   F_STT  = kappa I p_z (z x X),  kappa = hbar P / (2 |e| R^2)
+//   F_STT  = kappa I p_z (z x X) + C kappa I p_ip R y,  kappa = hbar P / (2 |e| R^2)
 //   F_th   : <F_i(t) F_j(t')> = 2 D(s) kB T delta_ij delta(t - t')   (fluctuation-dissipation)
 //
 // Where each coefficient comes from. Only the abstracts and introductions of the cited papers could
@@ -48,6 +48,16 @@
 //   this is kappa I p_z (z x X), kappa = hbar P / (2 |e| R^2). Sign convention here: I > 0 with
 //   p p_z P > 0 is anti-damping (the physical current direction that drives a given polarity depends
 //   on the stack).
+// * F_STT, in-plane part (quoted): the in-plane component p_ip of the polarizer (the in-plane SAF
+//   of the FeB junctions, tilted out of plane by the perpendicular field) adds a force that does not
+//   depend on the core position, pi a_J Ms L R p_ip = kappa I p_ip R, perpendicular to the in-plane
+//   polarization and signed by the chirality (Khvalkovskiy 2009; A. Dussaux et al., APL 98, 132506
+//   (2011), who trace the locking of vortex oscillators to microwave currents, over up to a third of
+//   their frequency, to it). A DC current only shifts the orbit's centre by it (kappa I p_ip R / k_ms,
+//   a few % of R); an RF current at the gyration frequency drives the orbit directly, which is how
+//   vortex oscillators in series lock to each other's emitted currents (network/, docs/networks.md).
+//   Off (p_ip = 0) unless a config asks for it (devices.polarizer_in_plane), so that the single
+//   vortex keeps its published figures.
 // * F_th: white force whose intensity is fixed by the Thiele damping, so that below threshold the
 //   stationary distribution is Boltzmann in the confinement energy (equipartition <k X^2 / 2> = kB T
 //   for the two in-plane degrees of freedom). The gyrotropic term is non-dissipative and does not
@@ -107,11 +117,20 @@ struct VortexParameters {
   double zeta_Oe;          // its nonlinear coefficient
   double polarization;     // spin polarization P
   double p_z;              // out-of-plane component of the polarizer
+  double p_in_plane;       // in-plane component of the polarizer (its force kappa I p_ip R)
   double current;          // DC current I, A
   double temperature;      // K
   double signal_scale;     // emitted signal = signal_scale * y / R, V
   double x0, y0;           // initial core position, units of R
+  double chirality;        // C = +1 or -1 (its sign is also in k_Oe_per_ampere; the dipolar coupling needs it)
+  double resistance;       // mean junction resistance R0, Ohm (electrical coupling, network/)
+  double magnetoresistance;  // R_AP - R_P, Ohm: R(t) = R0 - (magnetoresistance / 2) xi_m y / R
 };
+
+/// Mean in-plane magnetization of the two-vortex ansatz per unit core shift s, along the direction
+/// perpendicular to the shift: xi_m = 2/3 (Guslienko et al. 2002; used for the magnetoresistive
+/// signal by A. Dussaux et al., Nat. Commun. 1, 8 (2010)).
+inline constexpr double vortex_xi_m = 2.0 / 3.0;
 
 /// |G| = 2 pi Ms L / gamma, N s / m (Guslienko et al. 2002).
 inline double vortex_gyrovector(double Ms, double thickness, double gamma) {
@@ -180,6 +199,10 @@ inline VortexParameters feb_vortex_parameters(double current, double perpendicul
   p.signal_scale = 1.0;
   p.x0 = 0.1;
   p.y0 = 0.0;
+  // A 375 nm disk at RA ~ 4 Ohm um^2 and a TMR of ~100 % (assumptions: the papers quote neither).
+  p.chirality = chirality;
+  p.resistance = 40.0;
+  p.magnetoresistance = 40.0;
   return p;
 }
 
@@ -196,10 +219,13 @@ struct VortexCoefficients {
   T d0;            // D0 / |G| = alpha eta
   T xi;
   T spin_transfer; // kappa p_z / |G|, 1/(s A)
+  T in_plane_transfer;  // C kappa p_ip / |G|: reduced in-plane force per ampere along y, 1/(s A)
   T polarity;      // p
   T current;       // A
   T noise_scale;   // sqrt(2 kB T / (R^2 |G| dt)): each force component is sqrt(d(s)) * this * N(0, 1), 1/s
   T signal_scale;  // V
+  T resistance;    // R0, Ohm
+  T mr_per_y;      // -(R_AP - R_P) xi_m / 2: R(t) = R0 + mr_per_y * y / R, Ohm
 };
 
 template <class T>
@@ -214,6 +240,7 @@ inline VortexCoefficients<T> make_coefficients(const VortexParameters& p, double
   c.d0 = static_cast<T>(p.alpha * p.eta);
   c.xi = static_cast<T>(p.xi);
   c.spin_transfer = static_cast<T>(kappa * p.p_z / G);
+  c.in_plane_transfer = static_cast<T>((p.chirality < 0 ? -1.0 : 1.0) * kappa * p.p_in_plane / G);
   c.polarity = static_cast<T>(p.polarity);
   c.current = static_cast<T>(p.current);
   // f = F_th / (R |G|) has intensity 2 d kB T / (R^2 |G|); held over one step, each component has
@@ -221,6 +248,8 @@ inline VortexCoefficients<T> make_coefficients(const VortexParameters& p, double
   c.noise_scale =
       static_cast<T>(std::sqrt(2 * constants::boltzmann * p.temperature / (p.radius * p.radius * G * dt)));
   c.signal_scale = static_cast<T>(p.signal_scale);
+  c.resistance = static_cast<T>(p.resistance);
+  c.mr_per_y = static_cast<T>(-0.5 * p.magnetoresistance * vortex_xi_m);
   return c;
 }
 
@@ -253,12 +282,35 @@ SPINNET_HDI VortexState<T> vortex_velocity(const VortexState<T> u, const VortexC
   const T A = c.omega_ms * (T(1) + c.zeta_ms * s2) + c.omega_Oe * current * (T(1) + c.zeta_Oe * s2);  // k(s) / |G|
   const T B = c.spin_transfer * current;                                                              // F_STT
   const T d = c.d0 * (T(1) + c.xi * s2);                                                              // D(s) / |G|
-  // r = A u - B (z x u) - f
+  // r = A u - B (z x u) - f, with the in-plane polarizer's force C kappa I p_ip R y in f.
   const T r_x = A * u.x + B * u.y - f_x;
-  const T r_y = A * u.y - B * u.x - f_y;
+  const T r_y = A * u.y - B * u.x - (f_y + c.in_plane_transfer * current);
   const T g = -c.polarity;  // G = -p |G| z
   const T inverse = T(1) / (T(1) + d * d);
   return {(g * r_y - d * r_x) * inverse, (-g * r_x - d * r_y) * inverse};
+}
+
+/// The end of a step from state s to the integrated `raw` state (a single vortex's step and a
+/// network's, network/): finiteness and the disk edge, the sticky status, and what the step adds to
+/// the sums. A failed vortex keeps s.
+template <class T>
+SPINNET_HDI StepOutcome<VortexState<T>, VortexSample<T>, T> vortex_settle(
+    const StepContext<T>& context, const VortexCoefficients<T> c, const VortexState<T> s, const VortexState<T> raw,
+    std::uint32_t status, std::uint64_t failed_step, std::uint64_t step) {
+  const T s2_new = raw.x * raw.x + raw.y * raw.y;
+  const std::uint32_t verdict =
+      fast::is_finite(s2_new) ? (s2_new < T(1) ? status_ok : status_core_expelled) : status_not_finite;
+  const bool alive = settle_status(verdict, step, status, failed_step);
+  const VortexState<T> next{alive ? raw.x : s.x, alive ? raw.y : s.y};
+
+  const T weight = (alive && step >= context.transient_steps) ? T(1) : T(0);
+  const T s2 = next.x * next.x + next.y * next.y;
+  // Angle from u_n to u_{n+1}, counterclockwise positive, times p: positive along the gyration.
+  const T dphi = c.polarity * planar_angle(s.x, s.y, next.x, next.y);
+  const T signal = c.signal_scale * next.y;
+  const VortexSample<T> sample{weight * fast::sqrt(s2), weight * s2,    weight * next.x,
+                               weight * next.y,         weight * dphi, weight * signal * signal};
+  return {next, sample, status, failed_step, signal};
 }
 
 struct VortexModel {
@@ -306,21 +358,7 @@ struct VortexModel {
     const T half_dt = T(0.5) * dt;
     const T new_x = s.x + half_dt * (k1.x + k2.x);
     const T new_y = s.y + half_dt * (k1.y + k2.y);
-
-    const T s2_new = new_x * new_x + new_y * new_y;
-    const std::uint32_t verdict =
-        fast::is_finite(s2_new) ? (s2_new < T(1) ? status_ok : status_core_expelled) : status_not_finite;
-    const bool alive = settle_status(verdict, step, status, failed_step);
-    const State<T> next{alive ? new_x : s.x, alive ? new_y : s.y};
-
-    const T weight = (alive && step >= context.transient_steps) ? T(1) : T(0);
-    const T s2 = next.x * next.x + next.y * next.y;
-    // Angle from u_n to u_{n+1}, counterclockwise positive, times p: positive along the gyration.
-    const T dphi = c.polarity * planar_angle(s.x, s.y, next.x, next.y);
-    const T signal = c.signal_scale * next.y;
-    const Sample<T> sample{weight * fast::sqrt(s2), weight * s2,    weight * next.x,
-                           weight * next.y,         weight * dphi, weight * signal * signal};
-    return {next, sample, status, failed_step, signal};
+    return vortex_settle(context, c, s, State<T>{new_x, new_y}, status, failed_step, step);
   }
 };
 

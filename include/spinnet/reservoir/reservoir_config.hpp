@@ -96,8 +96,7 @@ struct ReservoirExperiment {
   json resolved;
 };
 
-/// Whether a config document describes a reservoir experiment ("experiment": "reservoir" or
-/// "model": "reservoir").
+/// Whether a config document describes a reservoir experiment ("experiment": "reservoir").
 bool is_reservoir_config(const json& document);
 
 /// Reads and checks a reservoir config; ConfigError names `source` and the JSON path.

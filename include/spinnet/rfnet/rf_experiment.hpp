@@ -36,7 +36,27 @@ struct RfExperiment {
   json resolved;
 };
 
+/// Errors name `source` and the JSON path ("file.json: training.epochs: expected ...").
 RfExperiment read_rf_experiment(const json& config, const std::string& source);
+
+/// Largest relative chip spread a variability study takes (variability.spreads, evaluate --spread):
+/// at 50 % a resonance or damping is already as likely halved as kept.
+inline constexpr double max_chip_spread = 0.5;
+
+/// Features and classes of a named data set, as its loader returns them.
+struct DataShape {
+  int features = 0, classes = 0;
+};
+DataShape known_data_shape(const std::string& set);
+
+/// Reads the experiment's network for its data set's shape without loading the data: every
+/// network key and the memory the network needs (ConfigError naming the source and the layer).
+/// `spinnet validate` and `spinnet run` both call it before anything is written.
+void check_rf_experiment(const RfExperiment& experiment);
+/// The same reading, returning the resolved config a run of the experiment writes (resolved.json,
+/// checkpoint.json's "config"): experiment.resolved with the network resolved for the data set's
+/// shape. It tells whether a directory of an older spinnet holds a run of this config.
+json resolved_rf_config(const RfExperiment& experiment);
 
 /// The data of an experiment: train (less validation), validation and test parts, features scaled
 /// by the map fitted on the training part (returned in `scaling`).
@@ -44,6 +64,8 @@ struct ExperimentData {
   Dataset train, validation, test;
   FeatureScaling scaling;
 };
+/// Problems with the data are DataErrors: a data.path that does not exist reads
+/// "SOURCE: data.path: expected an existing file or folder of the SET data set, got ...".
 /// With `fixed_scaling`, that map (a trained network's) is applied instead of fitting one; a feature
 /// count that does not match it is a DataError naming the data file and both counts.
 ExperimentData load_experiment_data(const DataOptions& options, const std::string& source,

@@ -23,6 +23,10 @@ struct SizeStudyOptions {
   double baseline_learning_rate = 0;              // > 0: training.learning_rate of the MLP rows
 };
 
+/// The grid of the config's "size_study" object (the schema has checked its types; defaults as
+/// SizeStudyOptions). ConfigError naming `source` and the path.
+SizeStudyOptions read_size_study_options(const json& config, const std::string& source);
+
 /// The "network" object of `network` with `depth` hidden layers of `width` chains, then the readout
 /// layer. Each hidden layer is a copy of the config's first layer object and the readout layer of
 /// its last, with "chains" replaced (the readout's removed: one chain per class); "junctions" stays

@@ -21,6 +21,13 @@ struct ExperimentResult {
   /// Full PSDs of the first saved_spectra devices (when measured): frequency and density rows.
   std::vector<double> spectrum_frequency;
   std::vector<std::vector<double>> spectrum_density;
+  /// Coupled networks: spectrum rows are networks (of their summed signal), not devices.
+  bool spectrum_per_network = false;
+  /// Per-network traces (coupled networks: the Kuramoto order parameter r(t)): time, then per
+  /// column [sample * networks + g].
+  std::vector<double> network_trace_time;
+  std::vector<std::string> network_trace_columns;
+  std::vector<std::vector<double>> network_trace_values;
   std::string backend;
   double wall_seconds = 0;
   double device_steps_per_second = 0;

@@ -65,18 +65,27 @@ std::vector<BatchRange> plan_batches(const BatchRange& range, std::size_t items_
 
 /// The part of a config that devices [first, first + count) form: their parameters, drives,
 /// trace devices (local indices), spectra to keep and global device ids (noise). `count` and
-/// `first` are multiples of coupling.group_size.
+/// `first` are multiples of config.group_size() (whole networks).
 RunConfig slice_config(const RunConfig& config, std::size_t first, std::size_t count);
 
-/// The traced devices as the engine traces them: observables.trace.devices, or for coupled
-/// networks the first oscillator of each traced network (a network traces all its oscillators).
+/// The traced devices as the engine traces them: observables.trace.devices (the oscillators of a
+/// network each on their own).
 std::vector<std::uint32_t> traced_units(const RunConfig& config);
 
 /// Bytes one device needs on the host for this config (engine arrays, spectrum traces).
 std::uint64_t bytes_per_device(const RunConfig& config);
 
+/// Bytes one oscillator of a coupled network needs on the host (network engine arrays, its share
+/// of the coupling terms, summed-signal traces; network_experiment.cpp).
+std::uint64_t network_bytes_per_oscillator(const RunConfig& config);
+
 /// Work items per batch for this config and backend (`threads` 0: all).
 std::size_t choose_batch_items(const RunConfig& config, const RunOptions& options);
+
+/// Throws RunError when the smallest batch of the study (one work item, with every traced device's
+/// trace) does not fit in available host memory: the engine's own check (run_model_checked), made
+/// before anything is written, and by `spinnet validate`, so that validate and run agree.
+void check_study_memory(const RunConfig& config);
 
 struct StudyProgress {
   double fraction = 0;  // of this process's device-steps
@@ -91,8 +100,11 @@ struct StudyOptions {
   bool resume = false;             // keep the checkpoint and skip its finished batches
   bool write_results = true;       // assemble results.h5 and result.json at the end
   std::function<void(const StudyProgress&)> progress;
-  /// Polled between engine chunks: true abandons the current batch and stops the study.
+  /// Polled between engine chunks: true stops the study; the current batch keeps a snapshot.
   std::function<bool()> interrupted;
+  /// A batch that runs longer saves a snapshot of its state and sums this often (wall time), in
+  /// checkpoint/partial-items-<first>-<end>-<k>.bin, and a resume continues from it (0: never).
+  double snapshot_seconds = 30;
 };
 
 struct StudyOutcome {
