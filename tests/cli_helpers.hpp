@@ -125,11 +125,13 @@ inline std::vector<fs::path> example_configs() {
   std::vector<fs::path> files;
   for (const auto& entry : fs::directory_iterator(source_dir() / "configs"))
     // Simulation configs only: rfnet_*.json are training configs (tests/test_rf_training.cpp,
-    // test_run_command.cpp) and physics_in_the_loop_*.json is evaluated by test_run_command.cpp;
+    // test_run_command.cpp), physics_in_the_loop_*.json is evaluated by test_run_command.cpp, and
+    // reservoir_*.json are reservoir studies (minutes each) read by tests/test_reservoir_cli.cpp;
     // test_config_schema.cpp validates every kind.
     if (entry.is_regular_file() && entry.path().extension() == ".json" &&
         entry.path().filename().string().rfind("rfnet_", 0) != 0 &&
-        entry.path().filename().string().rfind("physics_in_the_loop_", 0) != 0)
+        entry.path().filename().string().rfind("physics_in_the_loop_", 0) != 0 &&
+        entry.path().filename().string().rfind("reservoir_", 0) != 0)
       files.push_back(entry.path());
   std::sort(files.begin(), files.end());
   return files;

@@ -145,10 +145,11 @@ TEST(ConfigSchema, TheReaderUsesTheSchemaDefaults) {
 
 TEST(ConfigSchema, EveryKeyIsDocumented) {
   // Simulation keys in docs/config.md, training keys in docs/rfnet.md, physics-in-the-loop keys in
-  // docs/spin_diode.md.
+  // docs/spin_diode.md, reservoir keys in docs/reservoir.md.
   const std::string docs = test::read_text(test::source_dir() / "docs" / "config.md") +
                            test::read_text(test::source_dir() / "docs" / "rfnet.md") +
-                           test::read_text(test::source_dir() / "docs" / "spin_diode.md");
+                           test::read_text(test::source_dir() / "docs" / "spin_diode.md") +
+                           test::read_text(test::source_dir() / "docs" / "reservoir.md");
   std::set<std::string> keys;
   walk(config_schema(), "#", [&](const json& node, const std::string&) {
     if (node.contains("properties"))

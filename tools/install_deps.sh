@@ -6,7 +6,7 @@ packages=(
   cmake g++ make pkg-config
   nlohmann-json3-dev libeigen3-dev librandom123-dev
   libgtest-dev libgmock-dev libbenchmark-dev
-  libhdf5-dev libfftw3-dev libcli11-dev zlib1g-dev
+  libhdf5-dev libfftw3-dev libcli11-dev zlib1g-dev libsndfile1-dev
   libopenmpi-dev openmpi-bin
   python3 python3-numpy python3-matplotlib python3-h5py
 )

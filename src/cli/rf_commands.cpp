@@ -11,9 +11,11 @@
 #include <memory>
 
 #include "plots.hpp"
+#include "reservoir_command.hpp"
 #include "spinnet/config/config.hpp"
 #include "spinnet/core/errors.hpp"
 #include "spinnet/data/dataset.hpp"
+#include "spinnet/reservoir/trained_reservoir.hpp"
 #include "spinnet/rfnet/rf_experiment.hpp"
 #include "spinnet/study/output.hpp"
 
@@ -75,6 +77,9 @@ int run_size_study_target(const RunFlags& f, const RunTarget& t, const RunExtras
 namespace {
 
 int run_evaluate(const RfCommandOptions& o) {
+  if (std::filesystem::is_regular_file(o.network) && is_trained_reservoir(load_json_file(o.network)))  // reservoir_command.hpp
+    return run_reservoir_evaluate({o.network, o.data, o.pattern, o.out, o.backend.empty() ? "cpu" : o.backend,
+                                   o.resample, o.quiet, o.threads});
   // The network file's training.backend is where it was trained, not where it is evaluated.
   const RfBackendOptions backend = backend_from(o.backend, o.tf32, RfBackendOptions{Backend::cpu, false, "--backend"});
   rf_backend_uses_cuda(backend);
@@ -136,9 +141,13 @@ void add_rf_commands(CLI::App& app, RfCommandOptions& o) {
   add_run_flags(*o.train, o.train_flags);
   o.train->add_flag("--tf32", o.train_flags.tf32, "cuda: TF32 tensor-core matrix products (default: full float32)");
 
-  o.evaluate = app.add_subcommand("evaluate", "evaluate a trained RF network file on its test data");
-  o.evaluate->add_option("network", o.network, "trained network file (network.json of a run)")->required();
+  o.evaluate = app.add_subcommand("evaluate", "evaluate a trained RF network (or reservoir) file on data");
+  o.evaluate->add_option("network", o.network,
+                         "trained network file (network.json of a run, or trained_*.json of a reservoir run)")
+      ->required();
   o.evaluate->add_option("--data", o.data, "data file or folder (default: the one in the network's config)");
+  o.evaluate->add_option("--pattern", o.pattern, "reservoirs: file names of --data, e.g. {digit}_{speaker}_{take}.wav");
+  o.evaluate->add_flag("--resample", o.resample, "reservoirs: resample recordings at another sample rate");
   o.evaluate->add_option("--chips", o.chips, "also evaluate on N fabricated chips")->check(CLI::Range(0, 100000000));
   o.evaluate->add_option("--spread", o.spreads, "relative spread(s) of the chips, each in [0, 0.5] (default 0.01)")
       ->check(chip_spread());
@@ -146,7 +155,8 @@ void add_rf_commands(CLI::App& app, RfCommandOptions& o) {
       ->check(CLI::IsMember({"resonance", "alpha", "power", "all"}));
   o.evaluate->add_option("--calibration", o.calibration,
                          "also evaluate each chip after calibrating its resonances to this relative precision");
-  o.evaluate->add_option("--out", o.out, "write variability.csv (and with --plot variability.png) into this folder");
+  o.evaluate->add_option("--out", o.out,
+                         "write variability.csv (and with --plot variability.png; reservoirs: predictions.csv) into this folder");
   o.evaluate->add_option("--threads", o.threads, "CPU threads (default 0: all)")->check(thread_count());
   o.evaluate->add_option("--backend", o.backend, "auto, cpu or cuda (default: cpu)")
       ->check(CLI::IsMember({"auto", "cpu", "cuda"}));

@@ -26,6 +26,8 @@ struct RfCommandOptions {
   std::vector<std::string> parameters{"resonance"};
   double calibration = -1;
   bool quiet = false, plot = false, tf32 = false;
+  std::string pattern;    // trained reservoirs: file-name pattern of --data
+  bool resample = false;  // trained reservoirs: resample recordings at another rate
   // size-study grid flags
   std::vector<int> widths, depths;
   int seeds = 0, epochs = 0;

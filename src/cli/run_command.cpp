@@ -57,6 +57,7 @@ std::string kind_words(RunKind kind) {
     case RunKind::training: return "a training config (model rf_network or software_mlp)";
     case RunKind::size_study: return "a size-study config (a training config with size_study)";
     case RunKind::physics_in_the_loop: return "a physics_in_the_loop config";
+    case RunKind::reservoir: return "a reservoir config (experiment reservoir)";
   }
   return "";
 }
@@ -141,6 +142,7 @@ int run_any(const RunFlags& flags, const MpiWorld& world, std::optional<RunKind>
     case RunKind::training: code = run_training(flags, target); break;
     case RunKind::size_study: code = run_size_study_target(flags, target, extras); break;
     case RunKind::physics_in_the_loop: code = run_physics_in_the_loop_target(flags, target); break;
+    case RunKind::reservoir: code = run_reservoir_target(flags, target); break;
   }
   // Kept: a finished run (its --plot may have failed: the results stay), an interrupted one, and
   // one that failed writing (it resumes once there is space: its message says so).
@@ -155,6 +157,7 @@ int run_any(const RunFlags& flags, const MpiWorld& world, std::optional<RunKind>
       return run_plot_script("plot_size_study.py", "SPINNET_PLOT_SIZE_STUDY_SCRIPT", target.out);
     case RunKind::physics_in_the_loop:
       return run_plot_script("plot_physics_in_the_loop.py", "SPINNET_PLOT_PHYSICS_IN_THE_LOOP_SCRIPT", target.out);
+    case RunKind::reservoir: return run_plot_script("plot_reservoir.py", "SPINNET_PLOT_RESERVOIR_SCRIPT", target.out);
   }
   return code;
 }

@@ -46,7 +46,8 @@ struct RunExtras {
 int run_any(const RunFlags& flags, const MpiWorld& world, std::optional<RunKind> only = std::nullopt,
             const std::string& command = "run", const RunExtras& extras = {});
 
-// The runners, one per kind (simulation_command.cpp, rf_commands.cpp, physics_in_the_loop_command.cpp).
+// The runners, one per kind (simulation_command.cpp, rf_commands.cpp, physics_in_the_loop_command.cpp,
+// reservoir_command.cpp).
 /// `resumable` is set when the run failed in a way a resume can fix (a full disk): its outputs stay.
 int run_simulation(const RunFlags& flags, const RunTarget& target, const MpiWorld& world, bool& resumable);
 /// "i/n" with 0 <= i < n (--shard).
@@ -54,5 +55,6 @@ std::pair<std::size_t, std::size_t> parse_shard(const std::string& text);
 int run_training(const RunFlags& flags, const RunTarget& target);
 int run_size_study_target(const RunFlags& flags, const RunTarget& target, const RunExtras& extras);
 int run_physics_in_the_loop_target(const RunFlags& flags, const RunTarget& target);
+int run_reservoir_target(const RunFlags& flags, const RunTarget& target);  // reservoir_command.cpp
 
 }  // namespace spinnet::cli

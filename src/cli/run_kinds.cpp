@@ -6,6 +6,7 @@
 #include "physics_in_the_loop_command.hpp"
 #include "spinnet/config/config_schema.hpp"
 #include "spinnet/config/run_config.hpp"
+#include "spinnet/reservoir/reservoir_config.hpp"
 #include "spinnet/rfnet/rf_experiment.hpp"
 #include "spinnet/rfnet/size_study.hpp"
 #include "spinnet/study/scheduler.hpp"
@@ -18,12 +19,14 @@ std::string to_string(RunKind kind) {
     case RunKind::training: return "training";
     case RunKind::size_study: return "size_study";
     case RunKind::physics_in_the_loop: return "physics_in_the_loop";
+    case RunKind::reservoir: return "reservoir";
   }
   return "simulation";
 }
 
 RunKind run_kind_named(const std::string& name, const std::string& where) {
-  for (RunKind k : {RunKind::simulation, RunKind::training, RunKind::size_study, RunKind::physics_in_the_loop})
+  for (RunKind k : {RunKind::simulation, RunKind::training, RunKind::size_study, RunKind::physics_in_the_loop,
+                     RunKind::reservoir})
     if (to_string(k) == name) return k;
   throw RunError(where + ": a run of kind \"" + name + "\", which this spinnet does not know");
 }
@@ -34,7 +37,19 @@ const std::vector<std::string>& known_models() {
   return models;
 }
 
+const std::vector<std::string>& known_experiments() {
+  static const std::vector<std::string> experiments = {"reservoir"};
+  return experiments;
+}
+
 namespace {
+
+/// "one of "a", "b"" for an error message.
+std::string one_of(const std::vector<std::string>& names) {
+  std::string list;
+  for (std::size_t k = 0; k < names.size(); ++k) list += (k ? ", \"" : "one of \"") + names[k] + "\"";
+  return list;
+}
 
 /// Whether a config without "model" is an rf_network training for this command.
 bool trains_without_model(const json& document, std::optional<RunKind> command) {
@@ -46,15 +61,20 @@ bool trains_without_model(const json& document, std::optional<RunKind> command) 
 
 RunKind run_kind_of(const json& document, const std::string& file, std::optional<RunKind> command) {
   if (!document.is_object()) throw ConfigError(file + ": (top level)", "a config object", describe(document));
+  if (document.contains("experiment")) {
+    const json& x = document.at("experiment");
+    const auto& known = known_experiments();
+    if (!x.is_string() || std::find(known.begin(), known.end(), x.get<std::string>()) == known.end())
+      throw ConfigError(file + ": experiment", one_of(known), describe(x));
+    return RunKind::reservoir;
+  }
   std::string model = trains_without_model(document, command) ? "rf_network" : "macrospin";
   if (document.contains("model")) {
     const json& m = document.at("model");
     const auto& known = known_models();
-    if (!m.is_string() || std::find(known.begin(), known.end(), m.get<std::string>()) == known.end()) {
-      std::string list;
-      for (std::size_t k = 0; k < known.size(); ++k) list += (k ? ", \"" : "one of \"") + known[k] + "\"";
-      throw ConfigError(file + ": model", list, describe(m));
-    }
+    if (!m.is_string() || std::find(known.begin(), known.end(), m.get<std::string>()) == known.end())
+      throw ConfigError(file + ": model", one_of(known) + " (or an \"experiment\": " + one_of(known_experiments()) + ")",
+                        describe(m));
     model = m.get<std::string>();
   }
   if (model == "rf_network" || model == "software_mlp")
@@ -112,6 +132,12 @@ std::vector<std::string> check_config(const json& document, const std::string& f
         checked.name = command.name;
         checked.summary = "physics in the loop, " + (command.network.empty() ? std::string("reference network")
                                                                                : "network " + command.network);
+        break;
+      }
+      case RunKind::reservoir: {
+        const ReservoirExperiment experiment = read_reservoir_experiment(document, file);
+        checked.name = experiment.name;
+        checked.summary = "reservoir, task " + to_string(experiment.task);
         break;
       }
     }

@@ -10,19 +10,23 @@
 
 namespace spinnet::cli {
 
-enum class RunKind { simulation, training, size_study, physics_in_the_loop };
+enum class RunKind { simulation, training, size_study, physics_in_the_loop, reservoir };
 
-/// "simulation", "training", "size_study", "physics_in_the_loop" (the kind in spinnet-run.json).
+/// "simulation", "training", "size_study", "physics_in_the_loop", "reservoir" (the kind in
+/// spinnet-run.json).
 std::string to_string(RunKind kind);
 /// The kind named so; RunError for a name no spinnet knows.
 RunKind run_kind_named(const std::string& name, const std::string& where);
 
 /// Every "model" a config may name, in the order the error message lists them.
 const std::vector<std::string>& known_models();
+/// Every "experiment" a config may name (a config with "experiment" is an experiment of that kind,
+/// docs/reservoir.md).
+const std::vector<std::string>& known_experiments();
 
 /// The kind of a config document: a simulation for macrospin, auto_oscillator and vortex, a
 /// training for rf_network and software_mlp (a size study when it has "size_study"),
-/// physics_in_the_loop. An unknown model is one ConfigError "FILE: model: expected one of ...".
+/// physics_in_the_loop; a reservoir for "experiment": "reservoir". An unknown model or experiment is one ConfigError "FILE: model: expected one of ...".
 /// Without "model" the kind is the command's: `spinnet train` and `size-study` (`command` training
 /// or size_study) read an rf_network training, as they always have (docs/rfnet.md: `model` defaults
 /// to rf_network there); any other command a macrospin simulation (docs/config.md).

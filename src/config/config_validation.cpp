@@ -20,8 +20,9 @@ std::vector<ConfigProblem> validate_config(const json& config, const std::string
     problems.push_back({error.path(), p.expected, p.given, error.what()});
   }
   if (!problems.empty()) return problems;
-  // The simulation reader for simulation configs; the other kinds are read by their layers
-  // (rfnet, cli: src/cli/run_kinds.cpp check_config).
+  // The simulation reader for simulation configs; the other kinds (and experiment configs) are read
+  // by their layers (rfnet, reservoir, cli: src/cli/run_kinds.cpp check_config).
+  if (config.is_object() && config.contains("experiment")) return problems;
   const std::string model = config.is_object() && config.contains("model") && config.at("model").is_string()
                                 ? config.at("model").get<std::string>()
                                 : "macrospin";

@@ -74,7 +74,11 @@ inline void drive_lanes(const DriveView<T>& drive, std::size_t base, std::uint64
     }
   }
   if (drive.schedule.kind != ScheduleKind::none) {
-    for (std::size_t l = 0; l < W; ++l) current[l] += scheduled_current(drive.schedule, drive.stride, base + l, step);
+    // The schedule point is the same for every lane: found once, the lane loop then vectorizes
+    // (a reservoir's node currents are a schedule at every step).
+    const SchedulePoint<T> point = schedule_point(drive.schedule, step);
+#pragma omp simd
+    for (std::size_t l = 0; l < W; ++l) current[l] += scheduled_current(drive.schedule, drive.stride, base + l, point);
   }
   for (int k = 0; k < drive.current_tones.count; ++k) {
     const std::size_t row = static_cast<std::size_t>(k) * drive.stride + base;

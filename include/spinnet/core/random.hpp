@@ -17,6 +17,8 @@ enum class RandomStream : std::uint32_t {
   variability = 1,  // per-device parameter sampling (draw index = parameter slot)
   initial = 2,      // random initial states
   augmentation = 3, // training-data augmentation (device id = sample index, counter = epoch)
+  reservoir = 4,    // reservoir computing: input masks, software-reservoir weights, task inputs and
+                    // cross-validation folds (device id = what is drawn, counter = its entry)
 };
 
 /// Philox4x32-10 (Salmon, Moraes, Dror and Shaw, "Parallel random numbers: as easy as 1, 2, 3",

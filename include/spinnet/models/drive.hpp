@@ -70,20 +70,41 @@ SPINNET_HDI Vec3<T> tone_sum(const ToneSetView<T>& tones, std::size_t stride, st
   return sum;
 }
 
-/// Scheduled extra current of slot i at a time step.
+/// Where a time step falls in a schedule (the same for every slot): sample k, and whether to
+/// interpolate toward sample k + 1 with `weight` (linear schedules inside their samples).
 template <class T>
-SPINNET_HDI T scheduled_current(const ScheduleView<T>& schedule, std::size_t stride, std::size_t i,
-                                std::uint64_t step) {
+struct SchedulePoint {
+  std::size_t k;
+  bool interpolate;
+  T weight;
+};
+
+template <class T>
+SPINNET_HDI SchedulePoint<T> schedule_point(const ScheduleView<T>& schedule, std::uint64_t step) {
   const double position = static_cast<double>(step) / schedule.interval_steps;
   const double last = static_cast<double>(schedule.samples - 1);
   if (schedule.kind == ScheduleKind::held || position >= last) {
     const double k = position < last ? ::floor(position) : last;
-    return schedule.values[static_cast<std::size_t>(k) * stride + i];
+    return {static_cast<std::size_t>(k), false, T(0)};
   }
   const double k = ::floor(position);
-  const T weight = static_cast<T>(position - k);
-  const std::size_t j = static_cast<std::size_t>(k) * stride + i;
-  return schedule.values[j] + weight * (schedule.values[j + stride] - schedule.values[j]);
+  return {static_cast<std::size_t>(k), true, static_cast<T>(position - k)};
+}
+
+/// Scheduled extra current of slot i at a schedule point.
+template <class T>
+SPINNET_HDI T scheduled_current(const ScheduleView<T>& schedule, std::size_t stride, std::size_t i,
+                                const SchedulePoint<T> point) {
+  const std::size_t j = point.k * stride + i;
+  if (!point.interpolate) return schedule.values[j];
+  return schedule.values[j] + point.weight * (schedule.values[j + stride] - schedule.values[j]);
+}
+
+/// Scheduled extra current of slot i at a time step.
+template <class T>
+SPINNET_HDI T scheduled_current(const ScheduleView<T>& schedule, std::size_t stride, std::size_t i,
+                                std::uint64_t step) {
+  return scheduled_current(schedule, stride, i, schedule_point(schedule, step));
 }
 
 /// Everything time-dependent one device sees at one time step, summed over its tones. Models take
